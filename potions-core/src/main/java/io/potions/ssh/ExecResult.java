@@ -1,0 +1,34 @@
+package io.potions.ssh;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The outcome of one remote command.
+ *
+ * @param exitStatus the command's exit status
+ * @param stdout its standard output lines (redacted)
+ * @param stderr its standard error lines (redacted)
+ * @param duration how long it ran
+ */
+public record ExecResult(int exitStatus, List<String> stdout, List<String> stderr, Duration duration) {
+  /** @return true when the exit status is 0 */
+  public boolean ok() {
+    return exitStatus == 0;
+  }
+
+  /** @return standard output joined with newlines */
+  public String out() {
+    return String.join("\n", stdout);
+  }
+
+  /**
+   * @param n how many lines
+   * @return the last {@code n} lines of stdout and stderr, for error messages
+   */
+  public String tail(int n) {
+    List<String> all = new java.util.ArrayList<>(stdout);
+    all.addAll(stderr);
+    return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
+  }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Makes sure a Docker engine answers on this machine, installing and starting one if needed.
+# Debian/Ubuntu only; these machines have no init system, so dockerd is started by hand.
+# Idempotent: an engine that already answers is reused.
+set -euo pipefail
+
+log() { printf '[docker-engine] %s\n' "$*" >&2; }
+
+if docker info >/dev/null 2>&1; then
+  log "engine already answering"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  log "no Docker engine answers and this script is not root: install docker.io (or Docker Desktop) and start it"
+  exit 1
+fi
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# A stale pid file from a killed daemon stops dockerd from starting.
+if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+  rm -f /var/run/docker.pid
+fi
+
+# Containers must not use a larger MTU than the uplink, or NATed traffic (apt inside them) black-holes.
+mtu=$(ip -o link show "$(ip route show default | awk '{print $5; exit}')" 2>/dev/null | sed -n 's/.* mtu \([0-9]*\).*/\1/p')
+mtu=${mtu:-1500}
+log "starting dockerd (mtu $mtu)"
+nohup dockerd --mtu "$mtu" >/var/log/dockerd.log 2>&1 &
+
+for _ in $(seq 1 60); do
+  if docker info >/dev/null 2>&1; then log "engine up"; exit 0; fi
+  sleep 0.5
+done
+log "dockerd did not answer within 30 s; see /var/log/dockerd.log"
+tail -n 20 /var/log/dockerd.log >&2 || true
+exit 1
