@@ -1,0 +1,111 @@
+package io.potions;
+
+import io.potions.progress.ProgressListener;
+import io.potions.secret.Redactor;
+import io.potions.spi.ReverseProxy;
+import io.potions.ssh.SshTarget;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/**
+ * The entry point. Build one per program, keep it, close it at the end:
+ *
+ * <pre>{@code
+ * try (Potions potions = Potions.builder().progress(System.out::println).build()) {
+ *   Server server = potions.existingServer(SshTarget.builder()
+ *       .host("203.0.113.10").identity(SshIdentity.fromFile(Path.of("/home/me/.ssh/id_ed25519")))
+ *       .hostKeys(HostKeyPolicy.pinned("ssh-ed25519 AAAA..."))
+ *       .build()).provision();
+ * }
+ * }</pre>
+ */
+public final class Potions implements AutoCloseable {
+  private final ProgressListener listener;
+  private final ReverseProxy proxy;
+  private final Redactor redactor = new Redactor();
+  private final List<Server> servers = new ArrayList<>();
+
+  private Potions(Builder builder) {
+    this.listener = builder.listener;
+    this.proxy = builder.proxy != null ? builder.proxy : discoverProxy();
+  }
+
+  /** @return a builder with no listener and the reverse proxy found on the class path */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A server the user already has: provisioning takes it over; nothing is created.
+   *
+   * @param target how to log in (as root, or a user with passwordless sudo)
+   * @return the server, not yet connected
+   */
+  public Server existingServer(SshTarget target) {
+    return existingServer(target.host(), target);
+  }
+
+  /**
+   * A server the user already has, under a name of the caller's choosing.
+   *
+   * @param name the name used in progress events
+   * @param target how to log in
+   * @return the server, not yet connected
+   */
+  public synchronized Server existingServer(String name, SshTarget target) {
+    Server server = new Server(name, target, proxy, listener, redactor);
+    servers.add(server);
+    return server;
+  }
+
+  /** @return the masker every server of this instance shares: register secrets you add yourself */
+  public Redactor redactor() {
+    return redactor;
+  }
+
+  /** Closes every server's SSH connection. */
+  @Override
+  public synchronized void close() {
+    servers.forEach(Server::close);
+    servers.clear();
+  }
+
+  private static ReverseProxy discoverProxy() {
+    return ServiceLoader.load(ReverseProxy.class).findFirst().orElseThrow(() -> new PotionsException(
+        "No reverse proxy on the class path. Add the io.potions:potions-caddy dependency, or pass one"
+            + " to Potions.builder().reverseProxy(...)."));
+  }
+
+  /** Configures a {@link Potions}. */
+  public static final class Builder {
+    private ProgressListener listener = ProgressListener.NONE;
+    private ReverseProxy proxy;
+
+    private Builder() {}
+
+    /**
+     * @param listener receives progress events from every operation
+     * @return this builder
+     */
+    public Builder progress(ProgressListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * @param proxy the reverse proxy to configure on servers (default: the one on the class path)
+     * @return this builder
+     */
+    public Builder reverseProxy(ReverseProxy proxy) {
+      this.proxy = Objects.requireNonNull(proxy, "proxy");
+      return this;
+    }
+
+    /** @return the configured instance */
+    public Potions build() {
+      return new Potions(this);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.potions.progress;
+
+import java.time.Duration;
+
+/**
+ * What the SDK reports while it works: each step of provisioning or of a deploy starts, may print
+ * output, and then finishes or fails. Sealed, so a listener can switch over every kind.
+ */
+public sealed interface ProgressEvent {
+  /** @return the server this is about (its name or address) */
+  String server();
+
+  /** @return the step's identifier, such as {@code packages} or {@code build} */
+  String step();
+
+  /**
+   * A step began.
+   *
+   * @param server server name
+   * @param step step id
+   * @param title what the step does, for people
+   */
+  record StepStarted(String server, String step, String title) implements ProgressEvent {}
+
+  /**
+   * A line of output from a step, redacted, as it was produced.
+   *
+   * @param server server name
+   * @param step step id
+   * @param line the line
+   */
+  record StepOutput(String server, String step, String line) implements ProgressEvent {}
+
+  /**
+   * A step ended well.
+   *
+   * @param server server name
+   * @param step step id
+   * @param changed whether the step changed anything on the server
+   * @param duration how long it took
+   */
+  record StepFinished(String server, String step, boolean changed, Duration duration)
+      implements ProgressEvent {}
+
+  /**
+   * A step failed; the operation stops here.
+   *
+   * @param server server name
+   * @param step step id
+   * @param message why, with what to do (redacted)
+   * @param duration how long it ran
+   */
+  record StepFailed(String server, String step, String message, Duration duration)
+      implements ProgressEvent {}
+}

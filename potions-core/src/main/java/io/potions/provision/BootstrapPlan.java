@@ -1,0 +1,247 @@
+package io.potions.provision;
+
+import static io.potions.provision.ServerLayout.ADMIN_HELPER;
+import static io.potions.provision.ServerLayout.DEPLOY_USER;
+import static io.potions.provision.ServerLayout.FAIL2BAN_JAIL;
+import static io.potions.provision.ServerLayout.ROOT;
+import static io.potions.provision.ServerLayout.RUNTIME_USER;
+import static io.potions.provision.ServerLayout.SLOTS;
+import static io.potions.provision.ServerLayout.SLOT_UNIT_TEMPLATE;
+import static io.potions.provision.ServerLayout.SSHD_DROP_IN;
+import static io.potions.provision.ServerLayout.STATE;
+import static io.potions.provision.ServerLayout.SUDOERS_FILE;
+import static io.potions.shell.Shell.fileMatches;
+import static io.potions.shell.Shell.quote;
+import static io.potions.shell.Shell.writeFile;
+
+import io.potions.shell.Hashing;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders the bootstrap that turns a fresh Debian 12 or Ubuntu 24.04 server into one ready for
+ * Phoenix apps. Pure: the same inputs give the same scripts, which is also what the testkit's
+ * provisioned-snapshot cache is keyed on.
+ */
+public final class BootstrapPlan {
+  /** The firewall rules: SSH, HTTP, HTTPS (and HTTP/3 over UDP 443). Nothing else comes in. */
+  public static final List<String> FIREWALL_ALLOW = List.of("22/tcp", "80/tcp", "443/tcp", "443/udp");
+
+  /** Packages every Potions server has; the proxy's own come from its bootstrap steps. */
+  public static final List<String> BASE_PACKAGES = List.of(
+      "erlang-nox", "erlang-dev", "elixir", "postgresql", "build-essential", "git", "ufw",
+      "fail2ban", "python3-systemd", "sudo", "curl", "ca-certificates", "procps");
+
+  private BootstrapPlan() {}
+
+  /**
+   * @param distribution the server's distribution
+   * @param deployKeys public keys (OpenSSH lines) allowed to log in as the deploy user
+   * @param proxySteps the reverse proxy's own steps, appended at the end
+   * @return every step, in order
+   */
+  public static List<BootstrapStep> render(
+      Distribution distribution, List<String> deployKeys, List<BootstrapStep> proxySteps) {
+    List<BootstrapStep> steps = new ArrayList<>();
+    if (distribution == Distribution.UBUNTU_24_04) {
+      steps.add(ubuntuUniverse());
+    }
+    steps.add(aptPackages("packages", "Install Erlang/OTP, Elixir, PostgreSQL, UFW, fail2ban and build tools",
+        BASE_PACKAGES));
+    steps.add(users(deployKeys));
+    steps.add(layout());
+    steps.add(adminHelper());
+    steps.add(sshHardening());
+    steps.add(firewall());
+    steps.add(fail2ban());
+    steps.add(postgresql());
+    steps.add(slotUnit());
+    steps.addAll(proxySteps);
+    return List.copyOf(steps);
+  }
+
+  /**
+   * @param steps a rendered plan
+   * @return a short hash that changes whenever any script of the plan changes
+   */
+  public static String fingerprint(List<BootstrapStep> steps) {
+    StringBuilder all = new StringBuilder();
+    for (BootstrapStep step : steps) {
+      all.append(step.id()).append('\0').append(step.check()).append('\0').append(step.apply()).append('\0');
+    }
+    return Hashing.sha256Hex(all.toString()).substring(0, 16);
+  }
+
+  /**
+   * A step that installs Debian packages, waiting for a dpkg lock held by unattended upgrades.
+   *
+   * @param id step id
+   * @param title step title
+   * @param packages package names
+   * @return the step
+   */
+  public static BootstrapStep aptPackages(String id, String title, List<String> packages) {
+    String names = String.join(" ", packages.stream().map(io.potions.shell.Shell::quote).toList());
+    String check = "[ \"$(dpkg-query -W -f='${db:Status-Abbrev}\\n' " + names
+        + " 2>/dev/null | grep -c '^ii')\" -eq " + packages.size() + " ]";
+    String apply = """
+        export DEBIAN_FRONTEND=noninteractive
+        apt_opts=(-q -y -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+        apt-get "${apt_opts[@]}" update
+        apt-get "${apt_opts[@]}" install --no-install-recommends NAMES
+        """.replace("NAMES", names);
+    return new BootstrapStep(id, title, check, apply);
+  }
+
+  private static BootstrapStep ubuntuUniverse() {
+    String check = "grep -rqsE '^(Components:.*universe|deb .* universe)' /etc/apt/sources.list /etc/apt/sources.list.d/";
+    String apply = """
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get -q -y -o DPkg::Lock::Timeout=300 install software-properties-common
+        add-apt-repository -y universe
+        """;
+    return new BootstrapStep("apt-universe", "Enable Ubuntu's universe component (Caddy is there)", check, apply);
+  }
+
+  private static BootstrapStep users(List<String> deployKeys) {
+    String keysFile = "/home/" + DEPLOY_USER + "/.ssh/authorized_keys";
+    String keys = String.join("\n", deployKeys) + "\n";
+    String owner = DEPLOY_USER + ":" + DEPLOY_USER;
+    String check = "id -u " + DEPLOY_USER + " >/dev/null 2>&1 && id -u " + RUNTIME_USER + " >/dev/null 2>&1"
+        + " && " + fileMatches(keysFile, keys, "0600", owner);
+    String apply = String.join("\n",
+        "id -u " + DEPLOY_USER + " >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --user-group "
+            + DEPLOY_USER,
+        "id -u " + RUNTIME_USER + " >/dev/null 2>&1 || useradd --system --user-group --no-create-home"
+            + " --home-dir /nonexistent --shell /usr/sbin/nologin " + RUNTIME_USER,
+        "install -d -m 0700 -o " + DEPLOY_USER + " -g " + DEPLOY_USER + " /home/" + DEPLOY_USER + "/.ssh",
+        writeFile(keysFile, keys, "0600", owner));
+    return new BootstrapStep("users",
+        "Create the '" + DEPLOY_USER + "' user (SDK logins) and the '" + RUNTIME_USER + "' user (apps run as it)",
+        check, apply);
+  }
+
+  private static BootstrapStep layout() {
+    List<String> dirs = List.of(ROOT, SLOTS, STATE);
+    StringBuilder check = new StringBuilder("true");
+    for (String dir : dirs) {
+      check.append(" && [ \"$(stat -c '%U:%G %a' ").append(quote(dir)).append(" 2>/dev/null)\" = ")
+          .append(quote(DEPLOY_USER + ":" + DEPLOY_USER + " 755")).append(" ]");
+    }
+    String apply = "install -d -o " + DEPLOY_USER + " -g " + DEPLOY_USER + " -m 0755 "
+        + String.join(" ", dirs.stream().map(io.potions.shell.Shell::quote).toList());
+    return new BootstrapStep("layout", "Create the " + ROOT + " layout", check.toString(), apply);
+  }
+
+  private static BootstrapStep adminHelper() {
+    String helper = ServerFiles.adminHelper();
+    String sudoers = ServerFiles.sudoers();
+    String check = fileMatches(ADMIN_HELPER, helper, "0755", "root:root") + " && "
+        + fileMatches(SUDOERS_FILE, sudoers, "0440", "root:root");
+    String apply = String.join("\n",
+        writeFile(ADMIN_HELPER, helper, "0755", "root:root"),
+        // Validate the sudoers text before it is live: a broken file would lock sudo out entirely.
+        writeFile(SUDOERS_FILE + ".potions-new", sudoers, "0440", "root:root"),
+        "visudo -cqf " + quote(SUDOERS_FILE + ".potions-new"),
+        "mv -f " + quote(SUDOERS_FILE + ".potions-new") + " " + quote(SUDOERS_FILE));
+    return new BootstrapStep("deploy-rights",
+        "Grant the deploy user exactly one root command: " + ADMIN_HELPER, check, apply);
+  }
+
+  private static BootstrapStep sshHardening() {
+    String conf = ServerFiles.sshdHardening();
+    String check = fileMatches(SSHD_DROP_IN, conf, "0644", "root:root")
+        + " && sshd -T 2>/dev/null | grep -x 'passwordauthentication no' >/dev/null"
+        + " && sshd -T 2>/dev/null | grep -x 'kbdinteractiveauthentication no' >/dev/null"
+        + " && sshd -T 2>/dev/null | grep -x 'permitrootlogin without-password' >/dev/null";
+    String apply = String.join("\n",
+        "install -d -m 0755 /etc/ssh/sshd_config.d /run/sshd",
+        writeFile(SSHD_DROP_IN, conf, "0644", "root:root"),
+        "if ! sshd -t; then rm -f " + quote(SSHD_DROP_IN) + "; echo 'sshd rejected the hardening file' >&2; exit 1; fi",
+        "systemctl reload ssh 2>/dev/null || systemctl restart ssh");
+    return new BootstrapStep("ssh-hardening",
+        "Harden SSH: keys only, no password or keyboard-interactive logins", check, apply);
+  }
+
+  private static BootstrapStep firewall() {
+    StringBuilder check = new StringBuilder(
+        "status=$(ufw status verbose 2>/dev/null) && grep -qx 'Status: active' <<<\"$status\""
+            + " && grep -q '^Default: deny (incoming)' <<<\"$status\"");
+    StringBuilder apply = new StringBuilder("ufw default deny incoming\nufw default allow outgoing\n");
+    for (String rule : FIREWALL_ALLOW) {
+      check.append(" && grep -qE '^").append(rule).append("[[:space:]]+ALLOW IN' <<<\"$status\"");
+      apply.append("ufw allow ").append(rule).append('\n');
+    }
+    // SSH is allowed before the firewall goes up, so the current session is never cut off.
+    apply.append("ufw --force enable\n");
+    return new BootstrapStep("firewall", "Firewall (UFW): deny incoming except 22, 80, 443",
+        check.toString(), apply.toString());
+  }
+
+  private static BootstrapStep fail2ban() {
+    String jail = ServerFiles.fail2banJail();
+    String check = fileMatches(FAIL2BAN_JAIL, jail, "0644", "root:root")
+        + " && systemctl is-active --quiet fail2ban && fail2ban-client status sshd >/dev/null 2>&1";
+    String apply = String.join("\n",
+        writeFile(FAIL2BAN_JAIL, jail, "0644", "root:root"),
+        "systemctl enable fail2ban",
+        "systemctl restart fail2ban",
+        "for _ in $(seq 1 60); do fail2ban-client status sshd >/dev/null 2>&1 && exit 0; sleep 0.5; done",
+        "echo 'fail2ban did not bring up its sshd jail within 30 s' >&2",
+        "journalctl -u fail2ban -n 20 --no-pager >&2 || true",
+        "exit 1");
+    return new BootstrapStep("fail2ban", "fail2ban with the sshd jail", check, apply);
+  }
+
+  private static BootstrapStep postgresql() {
+    String ready = "runuser -u postgres -- psql -qtAc 'select 1' 2>/dev/null | grep -x 1 >/dev/null";
+    String check = "systemctl is-enabled --quiet postgresql && " + ready;
+    String apply = String.join("\n",
+        "systemctl enable --now postgresql",
+        "for _ in $(seq 1 60); do " + ready + " && exit 0; sleep 0.5; done",
+        "echo 'PostgreSQL did not accept connections within 30 s' >&2",
+        "exit 1");
+    return new BootstrapStep("postgresql", "PostgreSQL running, local connections only", check, apply);
+  }
+
+  private static BootstrapStep slotUnit() {
+    String path = "/etc/systemd/system/" + SLOT_UNIT_TEMPLATE;
+    String unit = ServerFiles.slotUnitTemplate();
+    String check = fileMatches(path, unit, "0644", "root:root");
+    String apply = writeFile(path, unit, "0644", "root:root") + "\nsystemctl daemon-reload";
+    return new BootstrapStep("slot-unit", "Install the systemd unit app slots run under", check, apply);
+  }
+
+  /**
+   * A read-only script, run before any step, that prints what the preflight checks need.
+   *
+   * @return bash text printing key=value lines and the os-release file
+   */
+  public static String preflightScript() {
+    return """
+        echo "pid1=$(cat /proc/1/comm 2>/dev/null || echo unknown)"
+        echo "uid=$(id -u)"
+        echo "apt=$(command -v apt-get >/dev/null && echo yes || echo no)"
+        echo "free_kb=$(df -Pk / | awk 'NR==2 {print $4}')"
+        echo "---"
+        cat /etc/os-release 2>/dev/null || true
+        """;
+  }
+
+  /**
+   * A read-only script that prints the versions the server ended up with.
+   *
+   * @param proxyVersionCommand the proxy's version command
+   * @return bash text printing key=value lines
+   */
+  public static String factsScript(String proxyVersionCommand) {
+    return """
+        . /etc/os-release
+        echo "os=$PRETTY_NAME"
+        echo "erlang=$(erl -noshell -eval 'io:format("~s", [erlang:system_info(otp_release)]), halt().' 2>/dev/null || true)"
+        echo "elixir=$(elixir --version 2>/dev/null | sed -n 's/^Elixir \\([^ ]*\\).*/\\1/p' || true)"
+        echo "postgresql=$(psql --version 2>/dev/null | awk '{print $3}' || true)"
+        echo "proxy=$(PROXY 2>/dev/null || true)"
+        """.replace("PROXY", proxyVersionCommand);
+  }
+}

@@ -1,0 +1,26 @@
+package io.potions.spi;
+
+import io.potions.provision.BootstrapStep;
+import io.potions.provision.Distribution;
+import java.util.List;
+
+/**
+ * The web front of a server: terminates TLS and routes each app's domains to its live slot.
+ * Caddy ({@code potions-caddy}) is the implementation the SDK ships; it is found through
+ * {@link java.util.ServiceLoader} when none is given explicitly.
+ */
+public interface ReverseProxy {
+  /** @return a short name for logs and progress, such as {@code caddy} */
+  String name();
+
+  /**
+   * The idempotent steps that install and configure this proxy, run after the base bootstrap.
+   *
+   * @param distribution the server's distribution
+   * @return the steps, in order
+   */
+  List<BootstrapStep> bootstrapSteps(Distribution distribution);
+
+  /** @return a bash command that prints the proxy's version on one line */
+  String versionCommand();
+}
