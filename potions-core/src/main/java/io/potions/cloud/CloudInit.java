@@ -1,0 +1,60 @@
+package io.potions.cloud;
+
+import io.potions.ssh.SshIdentity;
+import java.util.List;
+
+/**
+ * What a new server must be given on first boot so that the SDK's very first SSH connection is
+ * already trusted: the SDK generates the server's ed25519 host key and pins its public half, and the
+ * server gets the SDK's public key for root. Rendered as cloud-init user data for real clouds.
+ *
+ * @param authorizedKeys public keys (OpenSSH lines) allowed to log in as root
+ * @param hostKey the host key pair the server must use; its public half is pinned by the SDK
+ */
+public record CloudInit(List<String> authorizedKeys, SshIdentity hostKey) {
+  /** @return the host key's public line, to pin */
+  public String pinnedHostKey() {
+    return hostKey.publicKey();
+  }
+
+  /**
+   * Renders {@code #cloud-config} user data: replace the image's host keys with the given ed25519
+   * key (no others are generated, so the pinned one is the only one sshd offers) and authorize the
+   * given keys for root. Pure; the provider sends it as the server's user data.
+   *
+   * @return the user data text
+   */
+  public String renderUserData() {
+    StringBuilder yaml = new StringBuilder("#cloud-config\n");
+    yaml.append("# Written by Potions: the SDK pins this host key, so its first SSH connection is trusted.\n");
+    yaml.append("disable_root: false\n");
+    yaml.append("ssh_deletekeys: true\n");
+    yaml.append("ssh_genkeytypes: []\n");
+    yaml.append("ssh_keys:\n");
+    yaml.append("  ed25519_private: |\n");
+    for (String line : hostKey.privateKeyOpenSsh().strip().split("\n")) {
+      yaml.append("    ").append(line).append('\n');
+    }
+    yaml.append("  ed25519_public: ").append(quoteYaml(stripComment(hostKey.publicKey()))).append('\n');
+    yaml.append("ssh_authorized_keys:\n");
+    for (String key : authorizedKeys) {
+      yaml.append("  - ").append(quoteYaml(key)).append('\n');
+    }
+    return yaml.toString();
+  }
+
+  private static String stripComment(String publicKey) {
+    String[] parts = publicKey.trim().split("\\s+");
+    return parts.length >= 2 ? parts[0] + " " + parts[1] : publicKey.trim();
+  }
+
+  private static String quoteYaml(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  @Override
+  public String toString() {
+    // The host key's private half must never reach a log.
+    return "CloudInit[authorizedKeys=" + authorizedKeys.size() + ", hostKey=" + hostKey + "]";
+  }
+}
