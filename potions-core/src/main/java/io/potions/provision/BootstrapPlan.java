@@ -55,6 +55,7 @@ public final class BootstrapPlan {
     steps.add(firewall());
     steps.add(fail2ban());
     steps.add(postgresql());
+    steps.add(epmdOffPublicInterfaces());
     steps.add(slotUnit());
     steps.addAll(proxySteps);
     return List.copyOf(steps);
@@ -202,6 +203,22 @@ public final class BootstrapPlan {
         "echo 'PostgreSQL did not accept connections within 30 s' >&2",
         "exit 1");
     return new BootstrapStep("postgresql", "PostgreSQL running, local connections only", check, apply);
+  }
+
+  private static BootstrapStep epmdOffPublicInterfaces() {
+    // Debian's Erlang packages start a system-wide epmd listening on every interface. Apps do not
+    // need it (slots run with RELEASE_DISTRIBUTION=none, or start their own epmd bound to loopback
+    // through ERL_EPMD_ADDRESS in the slot unit), so it is masked: nothing but 22/80/443 listens publicly.
+    String check = "[ \"$(systemctl is-enabled epmd.socket 2>/dev/null)\" = masked ]"
+        + " && [ \"$(systemctl is-enabled epmd.service 2>/dev/null)\" = masked ]"
+        + " && ! pgrep -x epmd >/dev/null";
+    String apply = String.join("\n",
+        "systemctl disable --now epmd.socket epmd.service 2>/dev/null || true",
+        "systemctl mask epmd.socket epmd.service",
+        "pkill -x epmd || true",
+        "for _ in $(seq 1 20); do pgrep -x epmd >/dev/null || exit 0; sleep 0.25; done",
+        "echo 'epmd is still running' >&2; exit 1");
+    return new BootstrapStep("epmd", "Keep Erlang's port mapper (epmd) off public interfaces", check, apply);
   }
 
   private static BootstrapStep slotUnit() {

@@ -37,7 +37,7 @@ public final class ServerFiles {
         Group=RUNTIME
         WorkingDirectory=SLOTS/%i/release
         EnvironmentFile=SLOTS/%i/env
-        Environment=RELEASE_TMP=/tmp HOME=/tmp
+        Environment=RELEASE_TMP=/tmp HOME=/tmp ERL_EPMD_ADDRESS=127.0.0.1
         ExecStart=/bin/sh -c 'exec "SLOTS/%i/release/bin/$POTIONS_RELEASE_NAME" start'
         Restart=on-failure
         RestartSec=2

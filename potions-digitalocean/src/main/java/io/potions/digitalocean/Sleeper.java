@@ -1,0 +1,21 @@
+package io.potions.digitalocean;
+
+import java.time.Duration;
+
+/**
+ * How the client waits between polls and retries. The default really sleeps; tests pass one that
+ * advances a fake clock instead.
+ */
+@FunctionalInterface
+public interface Sleeper {
+  /** Sleeps on the calling thread with {@link Thread#sleep(long)}. */
+  Sleeper SYSTEM = duration -> Thread.sleep(Math.max(0, duration.toMillis()));
+
+  /**
+   * Waits.
+   *
+   * @param duration how long
+   * @throws InterruptedException if the thread was interrupted while waiting
+   */
+  void sleep(Duration duration) throws InterruptedException;
+}

@@ -1,0 +1,187 @@
+package io.potions.testkit;
+
+import io.potions.Potions;
+import io.potions.Server;
+import io.potions.provision.BootstrapPlan;
+import io.potions.provision.BootstrapStep;
+import io.potions.provision.Distribution;
+import io.potions.shell.Hashing;
+import io.potions.spi.ReverseProxy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds and caches the testkit's images without any container registry:
+ * <ol>
+ *   <li>a Debian 12 root file system from debootstrap, imported with {@code docker import} (or
+ *       {@code debian:bookworm} pulled, where a registry is reachable);</li>
+ *   <li>the "fresh droplet" server image on top: systemd as PID 1 and OpenSSH;</li>
+ *   <li>a provisioned snapshot ({@code docker commit} after the real bootstrap ran), so later tests
+ *       start from a ready server in seconds.</li>
+ * </ol>
+ * Every tag carries a hash of its recipe, so a changed recipe is rebuilt and an unchanged one reused.
+ */
+public final class ServerImages {
+  private static final Logger log = LoggerFactory.getLogger(ServerImages.class);
+
+  /** The password of the 'tester' user in fresh images, for proving password logins get refused. */
+  public static final String TESTER_PASSWORD = "tester-password-7f3a";
+
+  private ServerImages() {}
+
+  /**
+   * @return the tag of the fresh server image, built if missing
+   */
+  public static synchronized String serverImage() {
+    return withLock(() -> {
+      String base = baseImage();
+      String dockerfile = resource("server.Dockerfile").replace("@BASE@", base)
+          .replace("@TESTER_PASSWORD@", TESTER_PASSWORD);
+      String tag = "potions-testkit/server:" + Hashing.sha256Hex(dockerfile).substring(0, 16);
+      if (!Docker.imageExists(tag)) {
+        log.info("building server image {} (one time; cached afterwards)", tag);
+        long t0 = System.nanoTime();
+        Docker.require(List.of("docker", "build", "--label", "io.potions.testkit.image=server", "-t", tag, "-"),
+            dockerfile.getBytes(StandardCharsets.UTF_8), 900);
+        log.info("built {} in {} s", tag, (System.nanoTime() - t0) / 1_000_000_000);
+      }
+      return tag;
+    });
+  }
+
+  /**
+   * @return the tag of a server image on which the Potions bootstrap (with the reverse proxy found on
+   *     the class path) has already run, built if missing
+   */
+  public static synchronized String provisionedImage() {
+    String server = serverImage();
+    ReverseProxy proxy = ServiceLoader.load(ReverseProxy.class).findFirst().orElseThrow(() ->
+        new IllegalStateException("A provisioned snapshot needs a reverse proxy on the class path"
+            + " (io.potions:potions-caddy)."));
+    List<BootstrapStep> plan = BootstrapPlan.render(Distribution.DEBIAN_12,
+        List.of(TestkitKeys.client().publicKey()), proxy.bootstrapSteps(Distribution.DEBIAN_12));
+    String tag = "potions-testkit/provisioned:"
+        + Hashing.sha256Hex(Docker.imageId(server) + BootstrapPlan.fingerprint(plan)).substring(0, 16);
+    return withLock(() -> {
+      if (Docker.imageExists(tag)) {
+        return tag;
+      }
+      log.info("provisioning a server for snapshot {} (one time; cached afterwards)", tag);
+      try (ThrowawayServer fresh = ThrowawayServer.fromImage(server)) {
+        fresh.start();
+        try (Potions potions = Potions.builder().reverseProxy(proxy).build()) {
+          Server s = potions.existingServer(fresh.sshTarget()).provision();
+          log.info("snapshot provisioning: {}", s.lastProvision().orElseThrow().summary());
+        }
+        Docker.require(List.of("docker", "commit", "--pause=true", fresh.getContainerId(), tag), null, 600);
+      }
+      return tag;
+    });
+  }
+
+  private static String baseImage() {
+    String source = System.getenv().getOrDefault("POTIONS_TESTKIT_BASE", "auto");
+    boolean canDebootstrap = isRoot() && onPath("debootstrap");
+    if ("pull".equals(source) || ("auto".equals(source) && !canDebootstrap)) {
+      String image = "debian:bookworm";
+      if (!Docker.imageExists(image)) {
+        log.info("pulling {} (set POTIONS_TESTKIT_BASE=debootstrap to build it locally instead)", image);
+        Docker.require(List.of("docker", "pull", image), null, 900);
+      }
+      return image;
+    }
+    if (!canDebootstrap) {
+      throw new DockerUnavailableException("Building the base image needs debootstrap and root"
+          + " (apt-get install debootstrap), or set POTIONS_TESTKIT_BASE=pull where a registry is reachable.");
+    }
+    String mirror = mirror();
+    String script = resource("build-rootfs.sh");
+    String tag = "potions-testkit/rootfs:" + Hashing.sha256Hex(script + mirror).substring(0, 16);
+    if (!Docker.imageExists(tag)) {
+      log.info("debootstrapping Debian 12 from {} into {} (one time; cached afterwards)", mirror, tag);
+      Docker.require(List.of("bash", "-c", script, "build-rootfs", tag, mirror), null, 1200);
+    }
+    return tag;
+  }
+
+  /** The Debian mirror: POTIONS_TESTKIT_MIRROR, else the one apt on this machine uses. */
+  static String mirror() {
+    String env = System.getenv("POTIONS_TESTKIT_MIRROR");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    for (Path p : List.of(Path.of("/etc/apt/sources.list.d/debian.sources"), Path.of("/etc/apt/sources.list"))) {
+      try {
+        if (!Files.isReadable(p)) {
+          continue;
+        }
+        for (String line : Files.readAllLines(p)) {
+          String t = line.trim();
+          if (t.startsWith("URIs:") && !t.contains("security")) {
+            return t.substring(5).trim().split("\\s+")[0];
+          }
+          if (t.startsWith("deb ") && !t.contains("security")) {
+            String[] parts = t.split("\\s+");
+            for (String part : parts) {
+              if (part.startsWith("http")) {
+                return part;
+              }
+            }
+          }
+        }
+      } catch (IOException e) {
+        // try the next file
+      }
+    }
+    return "http://deb.debian.org/debian";
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static boolean onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return Files.isExecutable(Path.of("/usr/sbin", program));
+  }
+
+  static String resource(String name) {
+    try (InputStream in = ServerImages.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing testkit resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Serializes image builds across JVMs on this machine (test modules may run in parallel). */
+  private static <T> T withLock(java.util.function.Supplier<T> work) {
+    Path lockFile = TestkitKeys.cacheDir().resolve("images.lock");
+    try {
+      Files.createDirectories(lockFile.getParent());
+      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+           FileLock lock = channel.lock()) {
+        return work.get();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,253 @@
+package io.potions.testkit;
+
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.Volume;
+import io.potions.ssh.HostKeyPolicy;
+import io.potions.ssh.SshIdentity;
+import io.potions.ssh.SshTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.Container;
+import org.testcontainers.containers.ContainerLaunchException;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A real, disposable server: a container with systemd as PID 1 and OpenSSH, reachable on loopback
+ * ports only. Like a new droplet, it boots with the host key the SDK pinned (generated here) and the
+ * SDK's public key authorized for root, which is exactly what cloud-init user data gives a droplet.
+ */
+public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
+  /** Label on every testkit container, to find leftovers. */
+  public static final String LABEL = "io.potions.testkit";
+
+  private static volatile boolean leftoversRemoved;
+
+  private final SshIdentity hostKey;
+
+  private ThrowawayServer(String image, SshIdentity hostKey, List<String> authorizedKeys) {
+    super(DockerImageName.parse(image));
+    this.hostKey = hostKey;
+    withExposedPorts(22, 80, 443);
+    withLabel(LABEL, "true");
+    withLabel(LABEL + ".pid", Long.toString(ProcessHandle.current().pid()));
+    withCreateContainerCmdModifier(cmd -> {
+      // systemd in a container on these machines: every capability but SYS_RESOURCE (the VM's bounding
+      // set lacks it, so --privileged fails), the host's cgroup tree, and tmpfs for /run.
+      Ports ports = new Ports();
+      for (int port : List.of(22, 80, 443)) {
+        ports.bind(ExposedPort.tcp(port), Ports.Binding.bindIp("127.0.0.1"));
+      }
+      cmd.getHostConfig()
+          .withCapAdd(Capability.ALL)
+          .withCapDrop(Capability.SYS_RESOURCE)
+          .withSecurityOpts(List.of("seccomp=unconfined"))
+          .withCgroupnsMode("host")
+          .withBinds(new Bind("/sys/fs/cgroup", new Volume("/sys/fs/cgroup"), AccessMode.rw))
+          .withTmpFs(Map.of("/run", "rw,exec", "/run/lock", "rw"))
+          .withPublishAllPorts(false)
+          .withPortBindings(ports);
+    });
+    withCopyToContainer(Transferable.of(hostKey.privateKeyOpenSsh(), 0600), "/etc/ssh/ssh_host_ed25519_key");
+    withCopyToContainer(Transferable.of(hostKey.publicKey() + "\n", 0644), "/etc/ssh/ssh_host_ed25519_key.pub");
+    withCopyToContainer(Transferable.of(String.join("\n", authorizedKeys) + "\n", 0600),
+        "/root/.ssh/authorized_keys");
+    waitingFor(new BootedWithSsh());
+    withStartupTimeout(Duration.ofMinutes(2));
+  }
+
+  /** @return a server like a brand-new droplet: nothing of the Potions stack installed */
+  public static ThrowawayServer fresh() {
+    return fromImage(ServerImages.serverImage());
+  }
+
+  /** @return a server on which the Potions bootstrap already ran (from a cached snapshot) */
+  public static ThrowawayServer provisioned() {
+    return fromImage(ServerImages.provisionedImage());
+  }
+
+  /**
+   * A server that boots with the given host key and authorized keys, as a cloud provider's user
+   * data would give it.
+   *
+   * @param image the image tag
+   * @param hostKey the host key it must present
+   * @param authorizedKeys keys authorized for root
+   * @return the server, not started
+   */
+  public static ThrowawayServer withKeys(String image, SshIdentity hostKey, List<String> authorizedKeys) {
+    requireDocker();
+    removeLeftovers();
+    return new ThrowawayServer(image, hostKey, authorizedKeys);
+  }
+
+  static ThrowawayServer fromImage(String image) {
+    return withKeys(image, SshIdentity.generateEd25519("testkit-host"),
+        List.of(TestkitKeys.client().publicKey()));
+  }
+
+  /**
+   * Fails when no Docker engine answers, saying how to get one.
+   *
+   * @throws DockerUnavailableException when Docker is missing
+   */
+  public static void requireDocker() {
+    boolean available;
+    try {
+      available = DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException e) {
+      available = false;
+    }
+    if (!available) {
+      throw new DockerUnavailableException("No Docker engine answers. Throwaway servers need one:"
+          + " run scripts/docker-engine.sh as root (Debian/Ubuntu), or install and start Docker.");
+    }
+  }
+
+  /** @return the SSH target for root, with the pinned host key and the testkit's key */
+  public SshTarget sshTarget() {
+    return sshTarget("root", TestkitKeys.client());
+  }
+
+  /**
+   * @param user login user
+   * @param identity key to log in with
+   * @return the SSH target on the loopback port, with the pinned host key
+   */
+  public SshTarget sshTarget(String user, SshIdentity identity) {
+    return SshTarget.builder()
+        .host("127.0.0.1")
+        .port(getMappedPort(22))
+        .user(user)
+        .identity(identity)
+        .hostKeys(HostKeyPolicy.pinned(hostKey.publicKey()))
+        .build();
+  }
+
+  /** @return the host key the server presents, as an OpenSSH line */
+  public String pinnedHostKey() {
+    return hostKey.publicKey();
+  }
+
+  /** @return the loopback port forwarded to the server's port 22 */
+  public int sshPort() {
+    return getMappedPort(22);
+  }
+
+  /** @return the loopback port forwarded to the server's port 80 */
+  public int httpPort() {
+    return getMappedPort(80);
+  }
+
+  /** @return the loopback port forwarded to the server's port 443 */
+  public int httpsPort() {
+    return getMappedPort(443);
+  }
+
+  /**
+   * Runs a command as root through the container runtime, the way one would on a provider's
+   * console: independent of SSH, for checking what the SDK did.
+   *
+   * @param script bash text
+   * @return exit code and output
+   */
+  public Container.ExecResult console(String script) {
+    try {
+      return execInContainer("bash", "-c", script);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Removes testkit containers left behind by JVMs that no longer run (killed test runs). */
+  static synchronized void removeLeftovers() {
+    if (leftoversRemoved) {
+      return;
+    }
+    leftoversRemoved = true;
+    Docker.Result r = Docker.run(List.of("docker", "ps", "-a", "--filter", "label=" + LABEL,
+        "--format", "{{.ID}} {{.Label \"" + LABEL + ".pid\"}}"), null, 60);
+    if (!r.ok()) {
+      return;
+    }
+    Map<String, Long> owners = new HashMap<>();
+    for (String line : r.output().split("\n")) {
+      String[] parts = line.trim().split(" ");
+      if (parts.length == 2 && parts[1].matches("\\d+")) {
+        owners.put(parts[0], Long.parseLong(parts[1]));
+      }
+    }
+    owners.forEach((id, pid) -> {
+      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        return;
+      }
+      Docker.run(List.of("docker", "rm", "-f", "-v", id), null, 120);
+    });
+  }
+
+  /** Ready when systemd finished booting and sshd answers with its banner on the loopback port. */
+  private static final class BootedWithSsh extends AbstractWaitStrategy {
+    @Override
+    protected void waitUntilReady() {
+      long deadline = System.nanoTime() + startupTimeout.toNanos();
+      String state = "";
+      while (System.nanoTime() < deadline) {
+        try {
+          Container.ExecResult r = waitStrategyTarget.execInContainer("systemctl", "is-system-running");
+          state = r.getStdout().trim();
+          if ((state.equals("running") || state.equals("degraded"))
+              && sshBanner(waitStrategyTarget.getMappedPort(22))) {
+            return;
+          }
+        } catch (IOException | RuntimeException e) {
+          state = e.toString();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ContainerLaunchException("interrupted", e);
+        }
+        sleep(200);
+      }
+      throw new ContainerLaunchException("Throwaway server did not boot with sshd within "
+          + startupTimeout.toSeconds() + " s (systemd state: " + state + ")");
+    }
+
+    private static boolean sshBanner(int port) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+        socket.setSoTimeout(2000);
+        InputStream in = socket.getInputStream();
+        byte[] buf = new byte[8];
+        int n = in.readNBytes(buf, 0, 4);
+        return n == 4 && new String(buf, 0, 4, StandardCharsets.US_ASCII).equals("SSH-");
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    private static void sleep(long ms) {
+      try {
+        Thread.sleep(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

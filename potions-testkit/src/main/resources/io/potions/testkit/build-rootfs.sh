@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds a minimal Debian 12 root file system with debootstrap and imports it as a Docker image,
+# with no container registry involved. Usage: build-rootfs.sh IMAGE_TAG MIRROR
+set -euo pipefail
+tag=$1
+mirror=$2
+work=$(mktemp -d /tmp/potions-rootfs.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+  tail -n 30 "$work/debootstrap.log" >&2
+  exit 1
+}
+# debootstrap leaves its package cache behind; it is not needed in the image.
+rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb
+tar -C "$work/rootfs" -c . | docker import - "$tag" >/dev/null
+echo "imported $tag"
