@@ -1,6 +1,11 @@
 package io.potions;
 
+import io.potions.app.App;
+import io.potions.app.AppManifest;
+import io.potions.app.DeployQueue;
+import io.potions.app.ServerContext;
 import io.potions.progress.ProgressListener;
+import io.potions.provision.ServerLayout;
 import io.potions.provision.ProvisionReport;
 import io.potions.provision.Provisioner;
 import io.potions.provision.ServerFacts;
@@ -23,7 +28,10 @@ public final class Server implements AutoCloseable {
   private final ReverseProxy proxy;
   private final ProgressListener listener;
   private final Redactor redactor;
+  private final DeployQueue queue;
+  private final ServerContext context = new Context();
   private SshConnection connection;
+  private SshConnection deployConnection;
   private ProvisionReport lastProvision;
 
   Server(String name, SshTarget target, ReverseProxy proxy, ProgressListener listener, Redactor redactor) {
@@ -32,6 +40,7 @@ public final class Server implements AutoCloseable {
     this.proxy = proxy;
     this.listener = listener;
     this.redactor = redactor;
+    this.queue = new DeployQueue(name);
   }
 
   /** @return the server's name, as used in progress events */
@@ -83,6 +92,37 @@ public final class Server implements AutoCloseable {
     return new RemoteShell(connection, redactor);
   }
 
+  /**
+   * An app on this server (it may not exist yet: see {@link App#create}).
+   *
+   * @param appName the app's name
+   * @return a handle to it
+   */
+  public App app(String appName) {
+    return new App(context, appName, null);
+  }
+
+  /** @return every app on this server, as stored there */
+  public List<AppManifest> apps() {
+    return App.list(context);
+  }
+
+  /**
+   * The shell logged in as the deploy user, which every app operation uses (it can run only the
+   * validating helper as root).
+   *
+   * @return the shell, connected on first use
+   */
+  public synchronized RemoteShell deployShell() {
+    if (ServerLayout.DEPLOY_USER.equals(target.user())) {
+      return shell();
+    }
+    if (deployConnection == null) {
+      deployConnection = SshConnection.open(target.asUser(ServerLayout.DEPLOY_USER), redactor);
+    }
+    return new RemoteShell(deployConnection, redactor);
+  }
+
   /** @return the host key the server presented, as an OpenSSH line, once connected */
   public Optional<String> hostKey() {
     return connection == null ? Optional.empty() : connection.presentedHostKey();
@@ -94,6 +134,44 @@ public final class Server implements AutoCloseable {
     if (connection != null) {
       connection.close();
       connection = null;
+    }
+    if (deployConnection != null) {
+      deployConnection.close();
+      deployConnection = null;
+    }
+    queue.shutdown();
+  }
+
+  /** What apps need from their server, kept off the public API. */
+  private final class Context implements ServerContext {
+    @Override
+    public String serverName() {
+      return name;
+    }
+
+    @Override
+    public RemoteShell deployShell() {
+      return Server.this.deployShell();
+    }
+
+    @Override
+    public ReverseProxy proxy() {
+      return proxy;
+    }
+
+    @Override
+    public ProgressListener listener() {
+      return listener;
+    }
+
+    @Override
+    public Redactor redactor() {
+      return redactor;
+    }
+
+    @Override
+    public DeployQueue queue() {
+      return queue;
     }
   }
 

@@ -8,11 +8,18 @@ import static io.potions.shell.Shell.fileMatches;
 import static io.potions.shell.Shell.quote;
 import static io.potions.shell.Shell.writeFile;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.potions.PotionsException;
 import io.potions.provision.BootstrapPlan;
 import io.potions.provision.BootstrapStep;
 import io.potions.provision.Distribution;
+import io.potions.spi.AppRoute;
 import io.potions.spi.ReverseProxy;
+import io.potions.spi.ScriptRunner;
+import java.io.IOException;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Caddy as the reverse proxy: automatic HTTPS, configured only through its admin API on the
@@ -20,6 +27,7 @@ import java.util.List;
  */
 public final class CaddyProxy implements ReverseProxy {
   private static final String ADMIN_URL = "http://" + ADMIN_LISTEN;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public String name() {
@@ -65,5 +73,78 @@ public final class CaddyProxy implements ReverseProxy {
   @Override
   public String versionCommand() {
     return "caddy version | cut -d' ' -f1";
+  }
+
+  @Override
+  public void applyRoute(AppRoute route, ScriptRunner runner) {
+    update(runner, "route " + route.domains() + " to app " + route.app(),
+        server -> CaddyRoutes.withRoute(server, route));
+  }
+
+  @Override
+  public void removeRoute(String app, ScriptRunner runner) {
+    update(runner, "remove the route of app " + app, server -> CaddyRoutes.withoutRoute(server, app));
+  }
+
+  /**
+   * Read, edit, write back with the ETag as precondition, so a concurrent change made by someone
+   * else is never overwritten: a 412 re-reads and re-applies the edit.
+   */
+  private static void update(ScriptRunner runner, String what, UnaryOperator<JsonNode> edit) {
+    for (int attempt = 1; ; attempt++) {
+      String response = runner.run("Reading Caddy's config", readServerScript(), null);
+      int split = response.indexOf("\n\n");
+      String etag = etag(response.substring(0, Math.max(split, 0)));
+      JsonNode current;
+      try {
+        current = JSON.readTree(response.substring(split + 2));
+      } catch (IOException e) {
+        throw new PotionsException("Caddy answered with unreadable JSON while trying to " + what + ": "
+            + e.getMessage(), e);
+      }
+      byte[] body;
+      try {
+        body = JSON.writeValueAsBytes(edit.apply(current));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+      String status = runner.run("Caddy: " + what, writeServerScript(etag), body).trim();
+      if (status.endsWith("200")) {
+        return;
+      }
+      if (!status.endsWith("412") || attempt >= 5) {
+        throw new PotionsException("Caddy refused to " + what + ": " + status
+            + ". Check 'journalctl -u caddy' on the server.");
+      }
+    }
+  }
+
+  /** @return a script printing the potions server's headers (CRLF normalised), a blank line, its JSON */
+  static String readServerScript() {
+    return "curl -fsS --max-time 10 -D - " + ADMIN_URL + "/config/apps/http/servers/" + SERVER_NAME
+        + " | tr -d '\\r'";
+  }
+
+  /**
+   * @param etag the ETag of the config the edit was made on
+   * @return a script that PATCHes the server object from stdin and prints the body and status code
+   */
+  static String writeServerScript(String etag) {
+    return "out=$(mktemp)\n"
+        + "code=$(curl -sS --max-time 30 -o \"$out\" -w '%{http_code}' -X PATCH"
+        + " -H 'Content-Type: application/json'"
+        + (etag == null ? "" : " -H " + quote("If-Match: " + etag))
+        + " --data-binary @- " + ADMIN_URL + "/config/apps/http/servers/" + SERVER_NAME + ")\n"
+        + "cat \"$out\"; rm -f \"$out\"; echo; echo \"HTTP $code\"";
+  }
+
+  private static String etag(String headers) {
+    for (String line : headers.split("\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("etag")) {
+        return line.substring(colon + 1).trim();
+      }
+    }
+    return null;
   }
 }

@@ -52,4 +52,14 @@ public sealed interface ProgressEvent {
    */
   record StepFailed(String server, String step, String message, Duration duration)
       implements ProgressEvent {}
+
+  /**
+   * A deploy waits for the ones ahead of it on the same server.
+   *
+   * @param server server name
+   * @param step always {@code queue}
+   * @param app the app waiting
+   * @param position how many deploys are ahead of it (0: it runs next)
+   */
+  record DeployQueued(String server, String step, String app, int position) implements ProgressEvent {}
 }

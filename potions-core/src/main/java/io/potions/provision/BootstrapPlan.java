@@ -4,6 +4,7 @@ import static io.potions.provision.ServerLayout.ADMIN_HELPER;
 import static io.potions.provision.ServerLayout.DEPLOY_USER;
 import static io.potions.provision.ServerLayout.FAIL2BAN_JAIL;
 import static io.potions.provision.ServerLayout.ROOT;
+import static io.potions.provision.ServerLayout.ROUTES_UNIT;
 import static io.potions.provision.ServerLayout.RUNTIME_USER;
 import static io.potions.provision.ServerLayout.SLOTS;
 import static io.potions.provision.ServerLayout.SLOT_UNIT_TEMPLATE;
@@ -222,11 +223,22 @@ public final class BootstrapPlan {
   }
 
   private static BootstrapStep slotUnit() {
-    String path = "/etc/systemd/system/" + SLOT_UNIT_TEMPLATE;
-    String unit = ServerFiles.slotUnitTemplate();
-    String check = fileMatches(path, unit, "0644", "root:root");
-    String apply = writeFile(path, unit, "0644", "root:root") + "\nsystemctl daemon-reload";
-    return new BootstrapStep("slot-unit", "Install the systemd unit app slots run under", check, apply);
+    String slotPath = "/etc/systemd/system/" + SLOT_UNIT_TEMPLATE;
+    String slotUnit = ServerFiles.slotUnitTemplate();
+    String routesPath = "/etc/systemd/system/" + ROUTES_UNIT;
+    String routesUnit = ServerFiles.routesUnit();
+    String check = fileMatches(slotPath, slotUnit, "0644", "root:root") + " && "
+        + fileMatches(routesPath, routesUnit, "0644", "root:root")
+        + " && systemctl is-enabled --quiet " + ROUTES_UNIT;
+    String apply = String.join("\n",
+        writeFile(slotPath, slotUnit, "0644", "root:root"),
+        writeFile(routesPath, routesUnit, "0644", "root:root"),
+        "install -d -m 0755 /etc/potions /etc/potions/routes",
+        "install -d -m 0700 /etc/potions/env",
+        "systemctl daemon-reload",
+        "systemctl enable " + ROUTES_UNIT);
+    return new BootstrapStep("slot-unit",
+        "Install the systemd units app slots and their routes run under", check, apply);
   }
 
   /**

@@ -23,6 +23,10 @@ public final class ServerLayout {
   public static final String SUDOERS_FILE = "/etc/sudoers.d/potions";
   /** The systemd template every app slot runs under, instance {@code <app>-<slot>}. */
   public static final String SLOT_UNIT_TEMPLATE = "potions-app@.service";
+  /** The boot-time unit that restores each app's live-slot NAT rule. */
+  public static final String ROUTES_UNIT = "potions-routes.service";
+  /** Root-owned, 0600 environment files of the slots, {@code <app>-<slot>} each. */
+  public static final String ENV_DIR = "/etc/potions/env";
   /** sshd drop-in with the hardening settings; sorts before cloud-init's 50-cloud-init.conf. */
   public static final String SSHD_DROP_IN = "/etc/ssh/sshd_config.d/10-potions.conf";
   /** fail2ban jail configuration. */

@@ -78,6 +78,21 @@ public final class RemoteShell {
    * @return the result
    */
   public ExecResult run(String script, boolean asRoot, Duration limit, OutputListener listener) {
+    return run(script, asRoot, limit, listener, null);
+  }
+
+  /**
+   * Runs a script with bytes on its standard input (how secrets travel: never on a command line,
+   * where other users of the server could read them in the process list).
+   *
+   * @param script bash text
+   * @param asRoot whether it needs root
+   * @param limit time limit
+   * @param listener receives output lines as they come
+   * @param stdin bytes for standard input, or {@code null}
+   * @return the result
+   */
+  public ExecResult run(String script, boolean asRoot, Duration limit, OutputListener listener, byte[] stdin) {
     String command = render(script, asRoot, connection.target().user(), limit);
     OutputListener logging = (stream, line) -> {
       log.debug("[{}] {}", connection.target().host(), line);
@@ -86,7 +101,7 @@ public final class RemoteShell {
     // The local wait outlives the server-side limit, so the server's timeout fires first and the
     // process is really gone; the local limit only catches a connection that went silent.
     Duration localWait = limit.plusSeconds(KILL_AFTER_SECONDS + 20);
-    ExecResult result = connection.exec(command, null, localWait, logging);
+    ExecResult result = connection.exec(command, stdin, localWait, logging);
     if (result.exitStatus() == 124 || result.exitStatus() == 137) {
       log.warn("[{}] command hit its {} s limit", connection.target().host(), limit.toSeconds());
     }
@@ -103,7 +118,21 @@ public final class RemoteShell {
    * @return the result
    */
   public ExecResult require(String what, String script, boolean asRoot, Duration limit) {
-    ExecResult result = run(script, asRoot, limit, OutputListener.IGNORE);
+    return require(what, script, asRoot, limit, null);
+  }
+
+  /**
+   * Runs a script with standard input and fails when it exits non-zero.
+   *
+   * @param what what the script does, for the error message
+   * @param script bash text
+   * @param asRoot whether it needs root
+   * @param limit time limit
+   * @param stdin bytes for standard input, or {@code null}
+   * @return the result
+   */
+  public ExecResult require(String what, String script, boolean asRoot, Duration limit, byte[] stdin) {
+    ExecResult result = run(script, asRoot, limit, OutputListener.IGNORE, stdin);
     if (!result.ok()) {
       throw new RemoteCommandException(what + " failed on " + connection.target().host()
           + " (exit " + result.exitStatus() + "):\n" + redactor.redact(result.tail(20)));

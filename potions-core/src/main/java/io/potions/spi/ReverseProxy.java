@@ -23,4 +23,22 @@ public interface ReverseProxy {
 
   /** @return a bash command that prints the proxy's version on one line */
   String versionCommand();
+
+  /**
+   * Creates or replaces the app's route. Called when an app is created or its domains change, not
+   * on deploys: the live slot is switched underneath the stable upstream port, so the proxy's
+   * configuration (and its clients' keep-alive connections) are left alone by a deploy.
+   *
+   * @param route the app's domains and upstream
+   * @param runner runs the rendered commands on the server
+   */
+  void applyRoute(AppRoute route, ScriptRunner runner);
+
+  /**
+   * Removes the app's route; removing one that does not exist is not an error.
+   *
+   * @param app the app name
+   * @param runner runs the rendered commands on the server
+   */
+  void removeRoute(String app, ScriptRunner runner);
 }

@@ -4,11 +4,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The outcome of one remote command.
+ * The outcome of one remote command. The output is raw (it is data the SDK reads): redact it
+ * before it reaches a log or a message.
  *
  * @param exitStatus the command's exit status
- * @param stdout its standard output lines (redacted)
- * @param stderr its standard error lines (redacted)
+ * @param stdout its standard output lines
+ * @param stderr its standard error lines
  * @param duration how long it ran
  */
 public record ExecResult(int exitStatus, List<String> stdout, List<String> stderr, Duration duration) {

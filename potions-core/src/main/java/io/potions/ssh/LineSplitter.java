@@ -10,8 +10,10 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Turns a byte stream into redacted lines, handing each to a listener as soon as it is complete and
- * keeping the last {@value #KEPT_LINES} for the result (a long build log must not fill the heap).
+ * Turns a byte stream into lines, handing each (redacted) to a listener as soon as it is complete and
+ * keeping the last {@value #KEPT_LINES} raw for the result (a long build log must not fill the heap).
+ * The result stays raw because it is data the SDK reads (an env file, a JSON config); everything
+ * that shows output to people (listeners, logs, exception messages) redacts it.
  */
 final class LineSplitter extends OutputStream {
   static final int KEPT_LINES = 5_000;
@@ -61,11 +63,10 @@ final class LineSplitter extends OutputStream {
     if (line.endsWith("\r")) {
       line = line.substring(0, line.length() - 1);
     }
-    line = redactor.redact(line);
     if (kept.size() == KEPT_LINES) {
       kept.removeFirst();
     }
     kept.addLast(line);
-    listener.onLine(stream, line);
+    listener.onLine(stream, redactor.redact(line));
   }
 }

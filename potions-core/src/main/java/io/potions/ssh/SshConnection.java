@@ -208,10 +208,39 @@ public final class SshConnection implements AutoCloseable {
     }
   }
 
-  private static String tail(LineSplitter out, LineSplitter err) {
+  /**
+   * Starts a command that keeps running until the returned handle is closed (its stdin stays open).
+   *
+   * @param command the command line
+   * @param listener receives output lines as they come
+   * @return the running command
+   */
+  public HeldCommand startHeld(String command, OutputListener listener) {
+    try {
+      ClientSession s = session();
+      ChannelExec channel = s.createExecChannel(command);
+      java.io.PipedOutputStream feed = new java.io.PipedOutputStream();
+      channel.setIn(new java.io.PipedInputStream(feed));
+      HeldCommand[] held = new HeldCommand[1];
+      OutputListener tee = (stream, line) -> {
+        listener.onLine(stream, line);
+        held[0].offer(line);
+      };
+      channel.setOut(new LineSplitter(OutputListener.Stream.STDOUT, tee, redactor));
+      channel.setErr(new LineSplitter(OutputListener.Stream.STDERR, tee, redactor));
+      held[0] = new HeldCommand(channel, feed);
+      channel.open().verify(target.connectTimeout().toMillis());
+      return held[0];
+    } catch (IOException e) {
+      throw new ServerUnreachableException("Could not start a command on " + target.host() + ": "
+          + redactor.redact(String.valueOf(e.getMessage())), e);
+    }
+  }
+
+  private String tail(LineSplitter out, LineSplitter err) {
     java.util.List<String> lines = new java.util.ArrayList<>(out.lines());
     lines.addAll(err.lines());
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    return redactor.redact(String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
   }
 
   private static int signalNumber(String signal) {
@@ -260,10 +289,16 @@ public final class SshConnection implements AutoCloseable {
       SftpClient.Attributes attributes = new SftpClient.Attributes();
       attributes.setPermissions(mode);
       sftp.setStat(tmp, attributes);
-      sftp.rename(tmp, remotePath, SftpClient.CopyMode.Overwrite);
     } catch (IOException e) {
       throw new RemoteCommandException("Upload to " + target.host() + ":" + remotePath + " failed: "
           + redactor.redact(String.valueOf(e.getMessage())), e);
+    }
+    // SFTP v3 (OpenSSH) cannot rename over an existing file; mv within one directory is atomic.
+    ExecResult moved = exec("mv -f " + io.potions.shell.Shell.quote(tmp) + " " + io.potions.shell.Shell.quote(remotePath),
+        null, Duration.ofSeconds(60), OutputListener.IGNORE);
+    if (!moved.ok()) {
+      throw new RemoteCommandException("Upload to " + target.host() + ":" + remotePath + " failed: "
+          + redactor.redact(moved.tail(5)));
     }
   }
 

@@ -4,6 +4,7 @@ package io.potions.digitalocean;
 public class ActionFailedException extends DigitalOceanException {
   private static final long serialVersionUID = 1L;
 
+  /** The failed action's id. */
   private final long actionId;
 
   /**

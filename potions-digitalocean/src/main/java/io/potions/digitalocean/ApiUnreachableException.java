@@ -8,6 +8,7 @@ package io.potions.digitalocean;
 public class ApiUnreachableException extends DigitalOceanException {
   private static final long serialVersionUID = 1L;
 
+  /** Whether the call ran out of time. */
   private final boolean timedOut;
 
   /**

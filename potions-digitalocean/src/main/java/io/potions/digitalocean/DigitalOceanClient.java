@@ -915,7 +915,11 @@ public final class DigitalOceanClient {
   }
 
   private static String seconds(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    long millis = d.toMillis();
+    if (millis % 1000 == 0 || millis >= 10_000) {
+      return (millis + 999) / 1000 + " s";
+    }
+    return millis + " ms";
   }
 
   private static String checked(String value, Pattern pattern, String what) {

@@ -11,8 +11,11 @@ import java.util.Optional;
 public class DigitalOceanException extends PotionsException {
   private static final long serialVersionUID = 1L;
 
+  /** The HTTP status, or 0. */
   private final int status;
+  /** DigitalOcean's error id, or {@code null}. */
   private final String errorId;
+  /** DigitalOcean's request id, or {@code null}. */
   private final String requestId;
 
   /**

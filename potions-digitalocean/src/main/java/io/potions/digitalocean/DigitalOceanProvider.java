@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,7 +151,7 @@ public class DigitalOceanProvider implements CloudProvider {
       if (creation.createActionId().isPresent()) {
         long actionId = creation.createActionId().getAsLong();
         try {
-          client.waitForAction(actionId, a -> { });
+          client.waitForAction(actionId, onChange(listener, name, a -> "Create action " + actionId + ": " + a.status()));
         } catch (ActionFailedException e) {
           destroyQuietly(dropletId);
           throw new ActionFailedException("DigitalOcean failed to create droplet " + name + " (create action "
@@ -157,7 +159,8 @@ public class DigitalOceanProvider implements CloudProvider {
               + " or with another size.", actionId);
         }
       }
-      droplet = client.waitForDropletActive(dropletId, d -> { });
+      droplet = client.waitForDropletActive(dropletId, onChange(listener, name, d -> "Droplet " + dropletId + ": "
+          + d.status() + d.publicIpv4().map(ip -> " at " + ip).orElse("")));
       output(listener, name, STEP_CREATE, "Droplet " + dropletId + " is active at " + droplet.publicIpv4().orElse("?"));
       listener.onEvent(new ProgressEvent.StepFinished(name, STEP_CREATE, true, since(started)));
     } catch (RuntimeException e) {
@@ -339,6 +342,18 @@ public class DigitalOceanProvider implements CloudProvider {
     } catch (RuntimeException e) {
       log.warn("Could not destroy droplet {} after a failed create; destroy it by hand: {}", dropletId, e.getMessage());
     }
+  }
+
+  /** Reports each new status line once, however often it is polled. */
+  private static <T> Consumer<T> onChange(ProgressListener listener, String server, Function<T, String> line) {
+    String[] last = {null};
+    return value -> {
+      String text = line.apply(value);
+      if (!text.equals(last[0])) {
+        last[0] = text;
+        output(listener, server, STEP_CREATE, text);
+      }
+    };
   }
 
   private static void output(ProgressListener listener, String server, String step, String line) {

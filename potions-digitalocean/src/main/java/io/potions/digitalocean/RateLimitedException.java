@@ -11,6 +11,7 @@ import java.util.Optional;
 public class RateLimitedException extends DigitalOceanException {
   private static final long serialVersionUID = 1L;
 
+  /** The wait DigitalOcean asked for, or {@code null}. */
   private final Duration retryAfter;
 
   /**

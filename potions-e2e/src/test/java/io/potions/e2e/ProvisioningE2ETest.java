@@ -264,7 +264,7 @@ class ProvisioningE2ETest {
       assertThat(anything.exitStatus()).isNotZero();
       ExecResult helper = deploy.run("sudo -n /usr/local/sbin/potions-admin version", false,
           Duration.ofSeconds(20), OutputListener.IGNORE);
-      assertThat(helper.out()).isEqualTo("potions-admin 1");
+      assertThat(helper.out()).isEqualTo("potions-admin 2");
       ExecResult injection = deploy.run(
           "sudo -n /usr/local/sbin/potions-admin unit start 'x;touch /tmp/pwned' blue", false,
           Duration.ofSeconds(20), OutputListener.IGNORE);

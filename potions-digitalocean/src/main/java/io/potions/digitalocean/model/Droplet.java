@@ -27,7 +27,24 @@ public record Droplet(
     Instant createdAt, Image image, String sizeSlug, Networks networks, Region region,
     List<String> tags, String vpcUuid) {
 
-  /** Normalizes absent values. */
+  /**
+   * Normalizes absent lists to empty, unmodifiable ones.
+   *
+   * @param id its id
+   * @param name its name
+   * @param memory memory in MiB
+   * @param vcpus virtual CPUs
+   * @param disk disk in GB
+   * @param locked whether an action is running on it (it then refuses others with 422)
+   * @param status {@code new}, {@code active}, {@code off} or {@code archive}
+   * @param createdAt when it was created
+   * @param image the image it was created from
+   * @param sizeSlug its size slug
+   * @param networks its addresses
+   * @param region its region
+   * @param tags its tags
+   * @param vpcUuid the VPC it is in, or {@code null}
+   */
   public Droplet {
     tags = tags == null ? List.of() : List.copyOf(tags);
     networks = networks == null ? new Networks(List.of(), List.of()) : networks;
@@ -59,7 +76,12 @@ public record Droplet(
    * @param v6 IPv6 addresses
    */
   public record Networks(List<Address> v4, List<Address> v6) {
-    /** Normalizes absent lists to empty ones. */
+    /**
+     * Normalizes absent lists to empty, unmodifiable ones.
+     *
+     * @param v4 IPv4 addresses
+     * @param v6 IPv6 addresses
+     */
     public Networks {
       v4 = v4 == null ? List.of() : List.copyOf(v4);
       v6 = v6 == null ? List.of() : List.copyOf(v6);

@@ -44,7 +44,15 @@ public record FirewallRule(String protocol, String ports, Targets sources, Targe
   public record Targets(
       List<String> addresses, List<Long> dropletIds, List<String> tags,
       List<String> loadBalancerUids, List<String> kubernetesIds) {
-    /** Normalizes absent lists to empty ones. */
+    /**
+     * Normalizes absent lists to empty, unmodifiable ones.
+     *
+     * @param addresses IPv4/IPv6 addresses and CIDR ranges
+     * @param dropletIds droplet ids
+     * @param tags droplet tags
+     * @param loadBalancerUids load balancer ids
+     * @param kubernetesIds Kubernetes cluster ids
+     */
     public Targets {
       addresses = addresses == null ? List.of() : List.copyOf(addresses);
       dropletIds = dropletIds == null ? List.of() : List.copyOf(dropletIds);

@@ -254,7 +254,7 @@ public final class OpenApiContract {
       response = op.getResponses().get(status / 100 + "XX");
     }
     if (response == null) {
-      response = op.getResponses().getDefault();
+      response = op.getResponses().get("default");
     }
     if (response == null) {
       return List.of(what + ": status " + status + " is not documented for the operation");

@@ -139,19 +139,19 @@ public final class SchemaValidator {
       }
     }
     if (s.getProperties() != null) {
-      for (var e : s.getProperties().entrySet()) {
-        JsonNode value = node.get(e.getKey());
+      for (String name : s.getProperties().keySet()) {
+        JsonNode value = node.get(name);
         if (value == null) {
           continue;
         }
-        Schema<?> prop = deref(e.getValue());
+        Schema<?> prop = deref(s.getProperties().get(name));
         if (dir == Direction.REQUEST && flag(prop, true)) {
-          errors.add(at + "." + e.getKey() + ": is readOnly and must not be sent in a request");
+          errors.add(at + "." + name + ": is readOnly and must not be sent in a request");
         }
         if (dir == Direction.RESPONSE && flag(prop, false)) {
-          errors.add(at + "." + e.getKey() + ": is writeOnly and must not appear in a response");
+          errors.add(at + "." + name + ": is writeOnly and must not appear in a response");
         }
-        check(value, prop, at + "." + e.getKey(), errors, dir, true);
+        check(value, prop, at + "." + name, errors, dir, true);
       }
     }
     if (s.getAdditionalProperties() instanceof Schema<?> extra) {
@@ -237,7 +237,7 @@ public final class SchemaValidator {
       known.names.addAll(s.getRequired());
     }
     Object extra = s.getAdditionalProperties();
-    if (Boolean.TRUE.equals(extra) || extra instanceof Schema) {
+    if (Boolean.TRUE.equals(extra) || extra instanceof Schema<?>) {
       known.open = true;
     }
     for (Schema<?> part : partsOf(s)) {

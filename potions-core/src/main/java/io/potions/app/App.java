@@ -1,0 +1,464 @@
+package io.potions.app;
+
+import io.potions.InvalidInputException;
+import io.potions.PotionsException;
+import io.potions.progress.ProgressEvent;
+import io.potions.remote.RemoteShell;
+import io.potions.secret.Secret;
+import io.potions.source.SourceCommit;
+import io.potions.spi.AppRoute;
+import io.potions.spi.ScriptRunner;
+import io.potions.spi.SourceHost;
+import io.potions.ssh.ExecResult;
+import io.potions.ssh.HeldCommand;
+import io.potions.ssh.OutputListener;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One app on one server: create it, set its environment, deploy commits to it, roll back, read its
+ * status, history and logs, delete it. Obtain it with {@code server.app("shop")}; it holds no state
+ * of its own beyond its name and source: the truth is on the server.
+ *
+ * <pre>{@code
+ * App shop = server.app("shop").withSource(GitRepositorySource.local(Path.of("~/code/shop")));
+ * shop.create(AppSettings.builder().addDomains("shop.example.com")
+ *     .migrationCommand("Shop.Release.migrate()").build());
+ * shop.env().set("MAILER_API_KEY", "...");
+ * Deployment d = shop.deploy("main");
+ * }</pre>
+ */
+public final class App {
+  private static final Logger log = LoggerFactory.getLogger(App.class);
+  private static final Duration STEP_LIMIT = Duration.ofMinutes(2);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** First stable port; apps take blocks of ten (port, port+1 blue, port+2 green). */
+  static final int FIRST_PORT = 4000;
+
+  private final ServerContext ctx;
+  private final String name;
+  private final SourceHost source;
+
+  /**
+   * @param ctx the server
+   * @param name the app name (validated)
+   * @param source where its code comes from, or null
+   */
+  public App(ServerContext ctx, String name, SourceHost source) {
+    this.ctx = Objects.requireNonNull(ctx);
+    this.name = Names.app(name);
+    this.source = source;
+  }
+
+  /** @return the app's name */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * @param source where the app's code comes from
+   * @return a handle to the same app that deploys from {@code source}
+   */
+  public App withSource(SourceHost source) {
+    return new App(ctx, name, Objects.requireNonNull(source, "source"));
+  }
+
+  private DeployEngine engine() {
+    return new DeployEngine(ctx, name);
+  }
+
+  /** @return true when the app exists on the server */
+  public boolean exists() {
+    return !DeployEngine.readFiles(ctx.deployShell(), List.of(AppScripts.dir(name) + "/app.json")).get(0).isBlank();
+  }
+
+  /**
+   * @return the app's stored settings and port
+   * @throws AppNotFoundException when it does not exist
+   */
+  public AppManifest manifest() {
+    return engine().manifest();
+  }
+
+  /**
+   * Creates the app: its directory and storage, a PostgreSQL role and database with a random
+   * password, generated env vars, and its route in the reverse proxy. Nothing is deployed yet.
+   *
+   * @param settings domains, health check, migration...
+   * @return this app
+   * @throws AppAlreadyExistsException when an app of that name exists (nothing is changed)
+   */
+  public App create(AppSettings settings) {
+    RemoteShell shell = ctx.deployShell();
+    try (ServerLock lock = ServerLock.acquire(shell.connection(), DeployEngine.initiator() + " create " + name,
+        Duration.ofMinutes(30), holder -> { })) {
+      if (exists()) {
+        throw new AppAlreadyExistsException("App '" + name + "' already exists on " + ctx.serverName()
+            + "; nothing was changed. Use server.app(\"" + name + "\") to work with it, or delete it first.");
+      }
+      List<AppManifest> others = listManifests(shell);
+      for (AppManifest other : others) {
+        for (String domain : settings.domains()) {
+          if (other.domains().contains(domain)) {
+            throw new InvalidInputException("Domain " + domain + " is already routed to app '" + other.name()
+                + "' on this server; nothing was changed.");
+          }
+        }
+      }
+      int port = FIRST_PORT;
+      while (true) {
+        int candidate = port;
+        if (others.stream().noneMatch(m -> m.port() == candidate)) {
+          break;
+        }
+        port += 10;
+      }
+      AppManifest manifest = AppManifest.of(name, port, settings);
+      Secret dbPassword = Secret.of(randomToken(32));
+      ctx.redactor().register(dbPassword);
+      try {
+        require(shell, "Creating the app's directories", AppScripts.createLayout(name), null);
+        shell.connection().upload(DeployEngine.JSON.writeValueAsBytes(manifest), AppScripts.dir(name) + "/app.json", 0644);
+        shell.connection().upload(EnvFile.render(generatedEnv(manifest, dbPassword)).getBytes(StandardCharsets.UTF_8),
+            AppScripts.dir(name) + "/secrets/generated.env", 0600);
+        shell.connection().upload(new byte[0], AppScripts.dir(name) + "/secrets/env", 0600);
+        require(shell, "Creating the app's database", AppScripts.createDatabase(name),
+            (dbPassword.reveal() + "\n").getBytes(StandardCharsets.UTF_8));
+        ctx.proxy().applyRoute(new AppRoute(name, manifest.domains(), port, manifest.https()), runner(shell));
+      } catch (IOException | RuntimeException e) {
+        log.warn("[{}] creating app {} failed; removing what was created: {}", ctx.serverName(), name, e.toString());
+        shell.run(AppScripts.delete(name, true), false, STEP_LIMIT, OutputListener.IGNORE);
+        throw e instanceof PotionsException pe ? pe
+            : new PotionsException("Creating app " + name + " failed: " + e.getMessage(), e);
+      }
+      log.info("[{}] created app {} on port {} for {}", ctx.serverName(), name, port, manifest.domains());
+      return this;
+    }
+  }
+
+  private Map<String, String> generatedEnv(AppManifest manifest, Secret dbPassword) {
+    String db = "app_" + name.replace('-', '_');
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("DATABASE_URL", "postgres://" + db + ":" + dbPassword.reveal() + "@127.0.0.1:5432/" + db);
+    String secretKeyBase = randomToken(64);
+    String cookie = HexFormat.of().formatHex(randomBytes(32));
+    ctx.redactor().register(secretKeyBase);
+    ctx.redactor().register(cookie);
+    env.put("SECRET_KEY_BASE", secretKeyBase);
+    env.put("RELEASE_COOKIE", cookie);
+    env.put("PHX_HOST", manifest.domains().get(0));
+    env.put("PHX_SERVER", "true");
+    env.put("POOL_SIZE", Integer.toString(manifest.poolSize()));
+    env.put("STORAGE_DIR", AppScripts.dir(name) + "/storage");
+    return env;
+  }
+
+  /**
+   * Changes the app's domains (its route in the proxy; PHX_HOST follows on the next deploy).
+   *
+   * @param domains the new domains
+   */
+  public void setDomains(List<String> domains) {
+    AppManifest current = manifest();
+    AppSettings settings = AppSettings.builder().from(current.settings()).domains(domains).build();
+    AppManifest updated = AppManifest.of(name, current.port(), settings);
+    RemoteShell shell = ctx.deployShell();
+    ctx.proxy().applyRoute(new AppRoute(name, updated.domains(), updated.port(), updated.https()), runner(shell));
+    try {
+      shell.connection().upload(DeployEngine.JSON.writeValueAsBytes(updated), AppScripts.dir(name) + "/app.json", 0644);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Deletes the app: its slots' units, its route, its env files, releases and storage.
+   *
+   * @param dropDatabase whether to drop its database and role too (an explicit choice: data is lost)
+   */
+  public void delete(boolean dropDatabase) {
+    RemoteShell shell = ctx.deployShell();
+    try (ServerLock lock = ServerLock.acquire(shell.connection(), DeployEngine.initiator() + " delete " + name,
+        Duration.ofMinutes(30), holder -> { })) {
+      manifest();
+      ctx.proxy().removeRoute(name, runner(shell));
+      require(shell, "Deleting app " + name, AppScripts.delete(name, dropDatabase), null);
+      log.info("[{}] deleted app {}{}", ctx.serverName(), name, dropDatabase ? " and its database" : "");
+    }
+  }
+
+  /** @return the app's user environment variables, for reading and changing */
+  public Environment env() {
+    return new Environment();
+  }
+
+  /**
+   * The user's environment variables of the app, in a 0600 file on the server. Changes take effect
+   * on the next deploy, or at once with {@link App#restart()} (zero downtime).
+   */
+  public final class Environment {
+    private Environment() {}
+
+    /** @return the variables, values hidden until revealed */
+    public AppEnv list() {
+      Map<String, String> vars = read();
+      vars.values().forEach(ctx.redactor()::register);
+      return new AppEnv(vars);
+    }
+
+    /**
+     * @param key the name (reserved names such as STORAGE_DIR are refused)
+     * @param value the value (never logged)
+     * @return this
+     */
+    public Environment set(String key, String value) {
+      EnvFile.requireUserKey(key);
+      Names.envValue(key, value);
+      ctx.redactor().register(value);
+      Map<String, String> vars = read();
+      vars.put(key, value);
+      write(vars);
+      return this;
+    }
+
+    /**
+     * @param values several variables at once
+     * @return this
+     */
+    public Environment setAll(Map<String, String> values) {
+      values.forEach((k, v) -> {
+        EnvFile.requireUserKey(k);
+        Names.envValue(k, v);
+        ctx.redactor().register(v);
+      });
+      Map<String, String> vars = read();
+      vars.putAll(values);
+      write(vars);
+      return this;
+    }
+
+    /**
+     * @param key the name to remove (no error when absent)
+     * @return this
+     */
+    public Environment unset(String key) {
+      Names.envKey(key);
+      Map<String, String> vars = read();
+      if (vars.remove(key) != null) {
+        write(vars);
+      }
+      return this;
+    }
+
+    private Map<String, String> read() {
+      manifest();
+      String content = DeployEngine.readFiles(ctx.deployShell(), List.of(AppScripts.dir(name) + "/secrets/env")).get(0);
+      return new LinkedHashMap<>(EnvFile.parse(content));
+    }
+
+    private void write(Map<String, String> vars) {
+      ctx.deployShell().connection().upload(EnvFile.render(vars).getBytes(StandardCharsets.UTF_8),
+          AppScripts.dir(name) + "/secrets/env", 0600);
+    }
+
+    @Override
+    public String toString() {
+      return "Environment[" + name + "]";
+    }
+  }
+
+  /**
+   * Deploys a branch, tag or commit: build on the server, start in the standby slot, health-check,
+   * switch. Waits in the server's queue behind other deploys.
+   *
+   * @param ref branch, tag or SHA
+   * @return the succeeded deployment
+   * @throws DeployFailedException when it failed (the live app is untouched)
+   * @throws io.potions.source.UnknownRefException when the ref names nothing (nothing is queued)
+   */
+  public Deployment deploy(String ref) {
+    return join(deployAsync(ref));
+  }
+
+  /**
+   * @param ref branch, tag or SHA
+   * @return the deployment's future; cancel it to give up while it waits in the queue
+   */
+  public CompletableFuture<Deployment> deployAsync(String ref) {
+    if (source == null) {
+      throw new InvalidInputException("App " + name + " has no source to deploy from: use"
+          + " server.app(\"" + name + "\").withSource(GitRepositorySource.local(path)) (or a GitHub source).");
+    }
+    SourceCommit commit = source.resolve(ref);
+    return enqueue(() -> engine().deploy(source, commit));
+  }
+
+  /**
+   * Deploys a commit that was already resolved (for auto-deploy, where the push names the commit).
+   *
+   * @param commit the commit
+   * @return the deployment's future
+   */
+  public CompletableFuture<Deployment> deployAsync(SourceCommit commit) {
+    if (source == null) {
+      throw new InvalidInputException("App " + name + " has no source to deploy from.");
+    }
+    return enqueue(() -> engine().deploy(source, commit));
+  }
+
+  /**
+   * Returns to the release before the live one, without building, with the same zero-downtime switch.
+   *
+   * @return the deployment
+   */
+  public Deployment rollback() {
+    return join(enqueue(() -> engine().rollback()));
+  }
+
+  /**
+   * Starts the live release again in the standby slot and switches to it: picks up env changes
+   * with zero downtime.
+   *
+   * @return the deployment
+   */
+  public Deployment restart() {
+    return join(enqueue(() -> engine().restart()));
+  }
+
+  private CompletableFuture<Deployment> enqueue(java.util.function.Supplier<Deployment> work) {
+    return ctx.queue().submit(work, ahead -> {
+      if (ahead > 0) {
+        ctx.listener().onEvent(new ProgressEvent.DeployQueued(ctx.serverName(), "queue", name, ahead));
+      }
+    });
+  }
+
+  private static Deployment join(CompletableFuture<Deployment> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(false);
+      throw new PotionsException("Interrupted while waiting for the deploy; it was cancelled if it had not started.");
+    } catch (ExecutionException | CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new PotionsException("Deploy failed: " + cause, cause);
+    }
+  }
+
+  /** @return what is live now, and whether it is healthy */
+  public AppStatus status() {
+    DeployEngine engine = engine();
+    AppManifest manifest = engine.manifest();
+    RemoteShell shell = ctx.deployShell();
+    DeployEngine.LiveState state = engine.liveState(shell, manifest);
+    boolean running = false;
+    boolean healthy = false;
+    if (state.liveSlot().isPresent()) {
+      Slot slot = state.liveSlot().get();
+      running = shell.run(AppScripts.helper("unit", "is-active", name, slot.id()), false, STEP_LIMIT,
+          OutputListener.IGNORE).ok();
+      HealthCheck check = HealthCheck.builder().from(manifest.settings().healthCheck())
+          .deadline(Duration.ofSeconds(5)).interval(Duration.ofMillis(500)).build();
+      healthy = running && shell.run(AppScripts.healthCheck(name, slot, manifest.slotPort(slot), check,
+          check.host().orElse(manifest.domains().get(0))), false, STEP_LIMIT, OutputListener.IGNORE).ok();
+    }
+    String commit = state.liveRelease().flatMap(id -> state.releases().stream()
+        .filter(r -> r.id().equals(id)).findFirst()).map(ReleaseRecord::commit).orElse(null);
+    return new AppStatus(name, state.liveSlot(), state.liveRelease(), java.util.Optional.ofNullable(commit),
+        running, healthy, manifest.domains());
+  }
+
+  /** @return past deployments, oldest first, as kept on the server */
+  public List<Deployment> deployments() {
+    return engine().deployments();
+  }
+
+  /**
+   * @param lines how many of the last lines
+   * @return the app's log (both slots, from journald)
+   */
+  public List<String> logs(int lines) {
+    if (lines < 1 || lines > 100_000) {
+      throw new InvalidInputException("lines must be between 1 and 100000.");
+    }
+    ExecResult r = ctx.deployShell().run(AppScripts.logs(name, null, lines), false, STEP_LIMIT, OutputListener.IGNORE);
+    return new ArrayList<>(r.stdout());
+  }
+
+  /**
+   * Follows the app's log as it is written.
+   *
+   * @param listener receives each line
+   * @return close it to stop following
+   */
+  public AutoCloseable followLogs(OutputListener listener) {
+    HeldCommand held = ctx.deployShell().connection().startHeld(
+        io.potions.remote.RemoteShell.render(AppScripts.helper("logs", name, "all", "20", "follow"), false,
+            "deploy", Duration.ofDays(7)), listener);
+    return held;
+  }
+
+  static List<AppManifest> listManifests(RemoteShell shell) {
+    List<AppManifest> out = new ArrayList<>();
+    for (String line : shell.require("Listing apps", AppScripts.listManifests(), false, STEP_LIMIT).stdout()) {
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(DeployEngine.JSON.readValue(line, AppManifest.class));
+      } catch (IOException e) {
+        log.warn("skipping an unreadable app manifest: {}", e.toString());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * @param ctx the server
+   * @return every app's manifest on the server
+   */
+  public static List<AppManifest> list(ServerContext ctx) {
+    return listManifests(ctx.deployShell());
+  }
+
+  private ScriptRunner runner(RemoteShell shell) {
+    return (what, script, stdin) -> require(shell, what, script, stdin).out();
+  }
+
+  private static ExecResult require(RemoteShell shell, String what, String script, byte[] stdin) {
+    return shell.require(what, script, false, STEP_LIMIT, stdin);
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  private static String randomToken(int bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(bytes));
+  }
+
+  @Override
+  public String toString() {
+    return "App[" + name + " on " + ctx.serverName() + (source == null ? "" : ", from " + source.describe()) + "]";
+  }
+}

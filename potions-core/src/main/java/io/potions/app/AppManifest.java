@@ -1,0 +1,71 @@
+package io.potions.app;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An app's settings as stored on the server in {@code /opt/potions/<app>/app.json} (no secrets).
+ *
+ * @param name app name
+ * @param port the stable loopback port the proxy sends the app's traffic to; slots use port+1, port+2
+ * @param domains domains
+ * @param https whether HTTPS is on
+ * @param healthPath health check path
+ * @param healthStatus expected status
+ * @param healthHost Host header, or null for the first domain
+ * @param healthDeadlineMs deadline in ms
+ * @param healthIntervalMs interval in ms
+ * @param migration migration expression, or null
+ * @param buildTimeoutSeconds build time limit
+ * @param drainTimeoutSeconds drain deadline
+ * @param poolSize POOL_SIZE
+ * @param keepReleases releases kept on disk
+ * @param erlang pinned Erlang version or null
+ * @param elixir pinned Elixir version or null
+ * @param nodejs pinned Node.js version or null
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record AppManifest(
+    String name, int port, List<String> domains, boolean https, String healthPath, int healthStatus,
+    String healthHost, long healthDeadlineMs, long healthIntervalMs, String migration,
+    long buildTimeoutSeconds, long drainTimeoutSeconds, int poolSize, int keepReleases,
+    String erlang, String elixir, String nodejs) {
+
+  static AppManifest of(String name, int port, AppSettings s) {
+    HealthCheck h = s.healthCheck();
+    RuntimeVersions r = s.runtime();
+    return new AppManifest(name, port, s.domains(), s.https(), h.path(), h.expectedStatus(),
+        h.host().orElse(null), h.deadline().toMillis(), h.interval().toMillis(),
+        s.migrationCommand().orElse(null), s.buildTimeout().toSeconds(), s.drainTimeout().toSeconds(),
+        s.poolSize(), s.keepReleases(), r.erlang().orElse(null), r.elixir().orElse(null),
+        r.nodejs().orElse(null));
+  }
+
+  /** @return the settings this manifest stores */
+  public AppSettings settings() {
+    return AppSettings.builder()
+        .domains(domains)
+        .https(https)
+        .healthCheck(HealthCheck.builder().path(healthPath).expectedStatus(healthStatus)
+            .host(Optional.ofNullable(healthHost)).deadline(Duration.ofMillis(healthDeadlineMs))
+            .interval(Duration.ofMillis(healthIntervalMs)).build())
+        .migrationCommand(Optional.ofNullable(migration))
+        .buildTimeout(Duration.ofSeconds(buildTimeoutSeconds))
+        .drainTimeout(Duration.ofSeconds(drainTimeoutSeconds))
+        .poolSize(poolSize)
+        .keepReleases(keepReleases)
+        .runtime(RuntimeVersions.builder().erlang(Optional.ofNullable(erlang))
+            .elixir(Optional.ofNullable(elixir)).nodejs(Optional.ofNullable(nodejs)).build())
+        .build();
+  }
+
+  /**
+   * @param slot blue or green
+   * @return the port that slot listens on
+   */
+  public int slotPort(Slot slot) {
+    return port + (slot == Slot.BLUE ? 1 : 2);
+  }
+}

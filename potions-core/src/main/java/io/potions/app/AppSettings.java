@@ -1,0 +1,97 @@
+package io.potions.app;
+
+import io.potions.InvalidInputException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/** How an app is served and deployed. Stored on the server, so every SDK user of it agrees. */
+@Value.Immutable
+public abstract class AppSettings {
+  /** @return the domains it answers to; the first is PHX_HOST */
+  public abstract List<String> domains();
+
+  /** @return whether Caddy obtains certificates and redirects HTTP to HTTPS (true unless set) */
+  @Value.Default
+  public boolean https() {
+    return true;
+  }
+
+  /** @return how a new slot proves it is ready */
+  @Value.Default
+  public HealthCheck healthCheck() {
+    return HealthCheck.defaults();
+  }
+
+  /**
+   * @return an Elixir expression run with {@code bin/APP eval} before traffic moves, such as
+   *     {@code MyApp.Release.migrate()}; none unless set
+   */
+  public abstract Optional<String> migrationCommand();
+
+  /** @return the build's time limit, 15 minutes unless set */
+  @Value.Default
+  public Duration buildTimeout() {
+    return Duration.ofMinutes(15);
+  }
+
+  /** @return how long in-flight requests may take to finish on the old slot after a switch */
+  @Value.Default
+  public Duration drainTimeout() {
+    return Duration.ofSeconds(30);
+  }
+
+  /** @return POOL_SIZE, the database pool size (10 unless set; the user may override it in env) */
+  @Value.Default
+  public int poolSize() {
+    return 10;
+  }
+
+  /** @return how many releases stay on disk for rollbacks (5 unless set, at least 2) */
+  @Value.Default
+  public int keepReleases() {
+    return 5;
+  }
+
+  /** @return pinned runtime versions; when empty, the repository's .tool-versions decides */
+  @Value.Default
+  public RuntimeVersions runtime() {
+    return RuntimeVersions.distribution();
+  }
+
+  /** @return a new builder */
+  public static ImmutableAppSettings.Builder builder() {
+    return ImmutableAppSettings.builder();
+  }
+
+  @Value.Check
+  protected AppSettings normalize() {
+    if (domains().isEmpty()) {
+      throw new InvalidInputException("An app needs at least one domain, such as 'shop.example.com'.");
+    }
+    List<String> normalized = domains().stream().map(Names::domain).distinct().toList();
+    if (buildTimeout().toSeconds() < 5 || buildTimeout().compareTo(Duration.ofHours(3)) > 0) {
+      throw new InvalidInputException("Build timeout " + buildTimeout() + " must be between 5 s and 3 h.");
+    }
+    if (drainTimeout().isNegative() || drainTimeout().compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new InvalidInputException("Drain timeout " + drainTimeout() + " must be between 0 and 10 minutes.");
+    }
+    if (poolSize() < 1 || poolSize() > 1000) {
+      throw new InvalidInputException("Pool size " + poolSize() + " must be between 1 and 1000.");
+    }
+    if (keepReleases() < 2 || keepReleases() > 50) {
+      throw new InvalidInputException("keepReleases " + keepReleases() + " must be between 2 and 50.");
+    }
+    migrationCommand().ifPresent(cmd -> {
+      if (cmd.isBlank() || cmd.length() > 500 || cmd.contains("\n") || cmd.contains("\0")) {
+        throw new InvalidInputException("The migration command must be one Elixir expression on one line,"
+            + " such as 'MyApp.Release.migrate()'.");
+      }
+    });
+    if (!normalized.equals(domains())) {
+      return ImmutableAppSettings.copyOf(this).withDomains(normalized);
+    }
+    return this;
+  }
+}

@@ -1,0 +1,88 @@
+package io.potions.app;
+
+import io.potions.InvalidInputException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Environment files in the format systemd's {@code EnvironmentFile=} reads: one {@code KEY="value"}
+ * per line, with {@code \ " ` $} escaped inside the quotes. Pure.
+ */
+public final class EnvFile {
+  /** Generated keys the user may not set: the SDK owns them, and overriding them breaks the app or slots. */
+  public static final Set<String> RESERVED = Set.of(
+      "DATABASE_URL", "SECRET_KEY_BASE", "PHX_HOST", "PHX_SERVER", "PORT", "STORAGE_DIR",
+      "RELEASE_NODE", "RELEASE_DISTRIBUTION", "RELEASE_COOKIE", "RELEASE_TMP", "RELEASE_ROOT",
+      "ERL_EPMD_ADDRESS", "HOME");
+
+  private EnvFile() {}
+
+  /**
+   * @param key a variable the user wants to set
+   * @throws InvalidInputException when the key is reserved or invalid
+   */
+  public static void requireUserKey(String key) {
+    Names.envKey(key);
+    if (RESERVED.contains(key) || key.startsWith("POTIONS_")) {
+      throw new InvalidInputException(key + " is set by Potions and cannot be overridden"
+          + (key.equals("STORAGE_DIR") ? " (it is the app's persistent storage, /opt/potions/<app>/storage)" : "")
+          + ". Reserved: " + new java.util.TreeSet<>(RESERVED)
+          + " and every POTIONS_* name.");
+    }
+  }
+
+  /**
+   * @param vars variables, in the order to write them
+   * @return the file content
+   */
+  public static String render(Map<String, String> vars) {
+    StringBuilder out = new StringBuilder();
+    vars.forEach((key, value) -> {
+      Names.envKey(key);
+      Names.envValue(key, value);
+      out.append(key).append("=\"");
+      for (char c : value.toCharArray()) {
+        if (c == '\\' || c == '"' || c == '`' || c == '$') {
+          out.append('\\');
+        }
+        out.append(c);
+      }
+      out.append("\"\n");
+    });
+    return out.toString();
+  }
+
+  /**
+   * @param content a file written by {@link #render(Map)} (plain {@code KEY=value} lines are read too)
+   * @return its variables, in file order
+   */
+  public static Map<String, String> parse(String content) {
+    Map<String, String> vars = new LinkedHashMap<>();
+    for (String line : content.split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      int eq = line.indexOf('=');
+      if (eq <= 0) {
+        continue;
+      }
+      String key = line.substring(0, eq);
+      String raw = line.substring(eq + 1);
+      if (raw.length() >= 2 && raw.startsWith("\"") && raw.endsWith("\"")) {
+        StringBuilder value = new StringBuilder();
+        for (int i = 1; i < raw.length() - 1; i++) {
+          char c = raw.charAt(i);
+          if (c == '\\' && i + 1 < raw.length() - 1) {
+            c = raw.charAt(++i);
+          }
+          value.append(c);
+        }
+        vars.put(key, value.toString());
+      } else {
+        vars.put(key, raw);
+      }
+    }
+    return vars;
+  }
+}

@@ -1,0 +1,67 @@
+package io.potions.app;
+
+import static io.potions.shell.Shell.quote;
+
+import io.potions.provision.ServerLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Installing and selecting the Erlang/OTP, Elixir and Node.js versions an app asks for, with mise,
+ * side by side under {@code /opt/potions/.runtimes} (owned by the deploy user, so no root is needed).
+ * Pure renderers: these machines cannot download runtimes, so the rendered text is checked in unit
+ * tests and the end-to-end tests use the distribution's versions.
+ */
+public final class RuntimeScripts {
+  /** Where mise and the runtimes it installs live on the server. */
+  public static final String RUNTIMES = ServerLayout.ROOT + "/.runtimes";
+  /** The mise binary. */
+  public static final String MISE = RUNTIMES + "/bin/mise";
+  /** Printed when a version cannot be installed. */
+  static final String UNAVAILABLE = "POTIONS_RUNTIME_UNAVAILABLE";
+
+  private RuntimeScripts() {}
+
+  /**
+   * @param versions what the app asks for (non-default)
+   * @return a script that installs mise if missing, then each requested tool version (idempotent:
+   *     an installed version is kept), printing {@value #UNAVAILABLE} and failing when one cannot be had
+   */
+  public static String install(RuntimeVersions versions) {
+    List<String> lines = new ArrayList<>();
+    lines.add("export MISE_DATA_DIR=" + quote(RUNTIMES + "/mise") + " MISE_CACHE_DIR=" + quote(RUNTIMES + "/cache"));
+    lines.add("export MISE_YES=1 KERL_BUILD_DOCS=no");
+    lines.add("if [ ! -x " + quote(MISE) + " ]; then");
+    lines.add("  install -d " + quote(RUNTIMES + "/bin"));
+    lines.add("  curl -fsSL https://mise.run | MISE_INSTALL_PATH=" + quote(MISE) + " sh"
+        + " || { echo '" + UNAVAILABLE + " mise could not be installed (no internet access?)'; exit 3; }");
+    lines.add("fi");
+    for (String tool : tools(versions)) {
+      lines.add(quote(MISE) + " install " + quote(tool)
+          + " || { echo " + quote(UNAVAILABLE + " " + tool) + "; exit 3; }");
+    }
+    return String.join("\n", lines);
+  }
+
+  /**
+   * @param versions what the app asks for
+   * @return the bin directories to put first on PATH for the build, colon-separated; empty for
+   *     the distribution's versions
+   */
+  public static String pathPrefix(RuntimeVersions versions) {
+    List<String> dirs = new ArrayList<>();
+    versions.elixir().ifPresent(v -> dirs.add(RUNTIMES + "/mise/installs/elixir/" + v + "/bin"));
+    versions.erlang().ifPresent(v -> dirs.add(RUNTIMES + "/mise/installs/erlang/" + v + "/bin"));
+    versions.nodejs().ifPresent(v -> dirs.add(RUNTIMES + "/mise/installs/node/" + v + "/bin"));
+    return String.join(":", dirs);
+  }
+
+  private static List<String> tools(RuntimeVersions versions) {
+    List<String> tools = new ArrayList<>();
+    // Erlang first: Elixir is built against it.
+    versions.erlang().ifPresent(v -> tools.add("erlang@" + v));
+    versions.elixir().ifPresent(v -> tools.add("elixir@" + v));
+    versions.nodejs().ifPresent(v -> tools.add("node@" + v));
+    return tools;
+  }
+}

@@ -1,0 +1,30 @@
+package io.potions.app;
+
+import io.potions.progress.ProgressListener;
+import io.potions.remote.RemoteShell;
+import io.potions.secret.Redactor;
+import io.potions.spi.ReverseProxy;
+
+/**
+ * What an {@link App} needs from its server. Implemented by {@link io.potions.Server}; not meant
+ * for callers.
+ */
+public interface ServerContext {
+  /** @return the server's name, for progress events */
+  String serverName();
+
+  /** @return a shell logged in as the deploy user, the only user app operations need */
+  RemoteShell deployShell();
+
+  /** @return the server's reverse proxy */
+  ReverseProxy proxy();
+
+  /** @return where progress goes */
+  ProgressListener listener();
+
+  /** @return the masker for secrets */
+  Redactor redactor();
+
+  /** @return the server's in-process deploy queue */
+  DeployQueue queue();
+}

@@ -1,0 +1,120 @@
+package io.potions.e2e;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Requests through Caddy while something happens: clients on new connections and clients that keep
+ * one connection alive. None retries; every error or unexpected status counts as a failure.
+ * Bounded in time by the caller (start, then stop) and in rate by a pause between requests.
+ */
+final class LoadLoop implements AutoCloseable {
+  final AtomicLong requests = new AtomicLong();
+  final AtomicLong failures = new AtomicLong();
+  final AtomicLong keepAliveRequests = new AtomicLong();
+  final AtomicLong keepAliveFailures = new AtomicLong();
+  final List<String> failureSamples = new CopyOnWriteArrayList<>();
+  final Map<String, Long> bodies = new ConcurrentHashMap<>();
+  final List<Long> latenciesMicros = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final List<Thread> threads = new ArrayList<>();
+
+  LoadLoop(int port, String host, String path, int newConnectionClients, int keepAliveClients, long pauseMillis) {
+    for (int i = 0; i < newConnectionClients; i++) {
+      threads.add(start("load-new-" + i, () -> {
+        while (running.get()) {
+          long t0 = System.nanoTime();
+          try {
+            record(RawHttp.once(port, host, "GET", path, null), false, t0);
+          } catch (IOException | RuntimeException e) {
+            fail(false, e.toString());
+          }
+          pause(pauseMillis);
+        }
+      }));
+    }
+    for (int i = 0; i < keepAliveClients; i++) {
+      threads.add(start("load-keepalive-" + i, () -> {
+        RawHttp client = new RawHttp("127.0.0.1", port, host);
+        while (running.get()) {
+          long t0 = System.nanoTime();
+          try {
+            record(client.send("GET", path, null, false), true, t0);
+          } catch (IOException | RuntimeException e) {
+            fail(true, e.toString());
+            try {
+              client.close();
+            } catch (IOException ignored) {
+              // reconnects on the next request
+            }
+            client = new RawHttp("127.0.0.1", port, host);
+          }
+          pause(pauseMillis);
+        }
+        try {
+          client.close();
+        } catch (IOException ignored) {
+          // done
+        }
+      }));
+    }
+  }
+
+  private static Thread start(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void record(RawHttp.Response r, boolean keepAlive, long t0) {
+    requests.incrementAndGet();
+    if (keepAlive) {
+      keepAliveRequests.incrementAndGet();
+    }
+    latenciesMicros.add((System.nanoTime() - t0) / 1000);
+    if (r.status() != 200) {
+      fail(keepAlive, "status " + r.status() + ": " + r.body());
+      return;
+    }
+    bodies.merge(r.body().trim(), 1L, Long::sum);
+  }
+
+  private void fail(boolean keepAlive, String what) {
+    failures.incrementAndGet();
+    if (keepAlive) {
+      keepAliveFailures.incrementAndGet();
+    }
+    if (failureSamples.size() < 20) {
+      failureSamples.add((keepAlive ? "keep-alive: " : "new-conn: ") + what);
+    }
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running.set(false);
+    for (Thread t : threads) {
+      t.join(20_000);
+    }
+  }
+
+  String summary() {
+    return requests.get() + " requests (" + keepAliveRequests.get() + " on keep-alive connections), "
+        + failures.get() + " failed (" + keepAliveFailures.get() + " keep-alive); bodies " + bodies
+        + (failureSamples.isEmpty() ? "" : "; failures: " + failureSamples);
+  }
+}
