@@ -1,6 +1,11 @@
 package io.potions;
 
+import io.potions.cloud.CloudServer;
 import io.potions.progress.ProgressListener;
+import io.potions.spi.CloudProvider;
+import io.potions.ssh.SshIdentity;
+import java.nio.file.Path;
+import java.util.Optional;
 import io.potions.secret.Redactor;
 import io.potions.spi.ReverseProxy;
 import io.potions.ssh.SshTarget;
@@ -26,10 +31,19 @@ public final class Potions implements AutoCloseable {
   private final ReverseProxy proxy;
   private final Redactor redactor = new Redactor();
   private final List<Server> servers = new ArrayList<>();
+  private final CloudProvider cloud;
+  private final Path home;
+  private final KnownHosts knownHosts;
+  private SshIdentity identity;
 
   private Potions(Builder builder) {
     this.listener = builder.listener;
     this.proxy = builder.proxy != null ? builder.proxy : discoverProxy();
+    this.cloud = builder.cloud;
+    this.home = builder.home != null ? builder.home
+        : Path.of(System.getProperty("user.home"), ".potions");
+    this.identity = builder.identity;
+    this.knownHosts = new KnownHosts(home.resolve("known_hosts"));
   }
 
   /** @return a builder with no listener and the reverse proxy found on the class path */
@@ -60,6 +74,59 @@ public final class Potions implements AutoCloseable {
     return server;
   }
 
+  /**
+   * A server from the configured cloud provider, created if the SDK has not created it yet.
+   *
+   * @param name the server's name (a host name label)
+   * @return a request to configure, then {@code provision()}
+   */
+  public CloudServerRequest server(String name) {
+    cloud();
+    return new CloudServerRequest(this, name);
+  }
+
+  /** @return the servers the SDK created with the configured cloud provider */
+  public List<CloudServer> cloudServers() {
+    return cloud().list();
+  }
+
+  /**
+   * Destroys a server the SDK created (and what the provider created for it).
+   *
+   * @param name the server's name
+   * @return true when there was one to destroy
+   */
+  public boolean destroy(String name) {
+    Optional<CloudServer> server = cloud().find(name);
+    server.ifPresent(cloud()::destroy);
+    return server.isPresent();
+  }
+
+  CloudProvider cloud() {
+    if (cloud == null) {
+      throw new PotionsException("No cloud provider configured: pass one to Potions.builder().cloud(...)"
+          + " (DigitalOceanProvider, or the testkit's LocalCloud), or use existingServer(...) for a server"
+          + " you already have.");
+    }
+    return cloud;
+  }
+
+  ProgressListener listener() {
+    return listener;
+  }
+
+  KnownHosts knownHosts() {
+    return knownHosts;
+  }
+
+  /** @return the SDK's own SSH key: the one given to the builder, else {@code ~/.potions/id_ed25519} */
+  public synchronized SshIdentity identity() {
+    if (identity == null) {
+      identity = SshIdentity.loadOrGenerate(home.resolve("id_ed25519"), "potions");
+    }
+    return identity;
+  }
+
   /** @return the masker every server of this instance shares: register secrets you add yourself */
   public Redactor redactor() {
     return redactor;
@@ -82,6 +149,9 @@ public final class Potions implements AutoCloseable {
   public static final class Builder {
     private ProgressListener listener = ProgressListener.NONE;
     private ReverseProxy proxy;
+    private CloudProvider cloud;
+    private SshIdentity identity;
+    private Path home;
 
     private Builder() {}
 
@@ -100,6 +170,34 @@ public final class Potions implements AutoCloseable {
      */
     public Builder reverseProxy(ReverseProxy proxy) {
       this.proxy = Objects.requireNonNull(proxy, "proxy");
+      return this;
+    }
+
+    /**
+     * @param cloud where {@link Potions#server(String)} creates servers
+     * @return this builder
+     */
+    public Builder cloud(CloudProvider cloud) {
+      this.cloud = Objects.requireNonNull(cloud, "cloud");
+      return this;
+    }
+
+    /**
+     * @param identity the SSH key the SDK logs in to cloud servers with (default: generated once
+     *     and kept in {@code ~/.potions/id_ed25519})
+     * @return this builder
+     */
+    public Builder identity(SshIdentity identity) {
+      this.identity = Objects.requireNonNull(identity, "identity");
+      return this;
+    }
+
+    /**
+     * @param home where the SDK keeps its key and the pinned host keys (default {@code ~/.potions})
+     * @return this builder
+     */
+    public Builder home(Path home) {
+      this.home = Objects.requireNonNull(home, "home");
       return this;
     }
 

@@ -43,6 +43,62 @@ public record CloudInit(List<String> authorizedKeys, SshIdentity hostKey) {
     return yaml.toString();
   }
 
+  /**
+   * Reads back user data written by {@link #renderUserData()}: what a local stand-in for a cloud
+   * (the testkit's containers) applies at first boot, as cloud-init would on a droplet.
+   *
+   * @param userData the {@code #cloud-config} text
+   * @return the authorized keys and the host key's private half (OpenSSH format)
+   */
+  public static ParsedUserData parseUserData(String userData) {
+    List<String> keys = new java.util.ArrayList<>();
+    StringBuilder privateKey = new StringBuilder();
+    String section = "";
+    for (String line : userData.split("\n")) {
+      if (line.startsWith("  ed25519_private: |")) {
+        section = "private";
+        continue;
+      }
+      if (line.startsWith("ssh_authorized_keys:")) {
+        section = "keys";
+        continue;
+      }
+      if (section.equals("private") && line.startsWith("    ")) {
+        privateKey.append(line.substring(4)).append('\n');
+        continue;
+      }
+      if (section.equals("keys") && line.startsWith("  - ")) {
+        keys.add(unquoteYaml(line.substring(4).trim()));
+        continue;
+      }
+      section = "";
+    }
+    if (privateKey.length() == 0 || keys.isEmpty()) {
+      throw new IllegalArgumentException("not Potions cloud-init user data: no host key or authorized keys");
+    }
+    return new ParsedUserData(List.copyOf(keys), privateKey.toString());
+  }
+
+  /**
+   * What {@link #parseUserData(String)} found.
+   *
+   * @param authorizedKeys keys for root
+   * @param hostPrivateKey the ed25519 host key, OpenSSH private key format
+   */
+  public record ParsedUserData(List<String> authorizedKeys, String hostPrivateKey) {
+    @Override
+    public String toString() {
+      return "ParsedUserData[authorizedKeys=" + authorizedKeys.size() + ", hostPrivateKey=******]";
+    }
+  }
+
+  private static String unquoteYaml(String s) {
+    if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+      return s.substring(1, s.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+    }
+    return s;
+  }
+
   private static String stripComment(String publicKey) {
     String[] parts = publicKey.trim().split("\\s+");
     return parts.length >= 2 ? parts[0] + " " + parts[1] : publicKey.trim();

@@ -89,6 +89,27 @@ public final class SshIdentity {
   }
 
   /**
+   * Parses an OpenSSH private key given as text (such as a host key from cloud-init user data).
+   *
+   * @param privateKey the key in OpenSSH format, unencrypted
+   * @param comment the comment for its public line
+   * @return the identity
+   */
+  public static SshIdentity parse(String privateKey, String comment) {
+    try (InputStream in = new java.io.ByteArrayInputStream(privateKey.getBytes(StandardCharsets.UTF_8))) {
+      Iterable<KeyPair> pairs = SecurityUtils.loadKeyPairIdentities(null,
+          () -> "inline-key", in, FilePasswordProvider.EMPTY);
+      Iterator<KeyPair> it = pairs == null ? null : pairs.iterator();
+      if (it == null || !it.hasNext()) {
+        throw new InvalidInputException("The text holds no OpenSSH private key.");
+      }
+      return new SshIdentity(it.next(), comment);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new InvalidInputException("Could not read the private key: " + e.getMessage());
+    }
+  }
+
+  /**
    * Reads a key pair previously written with {@link #writePrivateKey(Path)}, or generates and writes
    * one when the file does not exist yet.
    *

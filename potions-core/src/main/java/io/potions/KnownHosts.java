@@ -1,0 +1,79 @@
+package io.potions;
+
+import io.potions.ssh.HostKeyPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The host keys of the servers this SDK created, pinned at creation (it generated them), in
+ * OpenSSH {@code known_hosts} format, so later runs on this machine connect without trust on first use.
+ */
+public final class KnownHosts {
+  private final Path file;
+
+  /** @param file where the keys are kept */
+  public KnownHosts(Path file) {
+    this.file = file;
+  }
+
+  /** @return the file */
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * @param host host or IP
+   * @param port SSH port
+   * @param publicKey the host's public key line
+   */
+  public synchronized void remember(String host, int port, String publicKey) {
+    String name = port == 22 ? host : "[" + host + "]:" + port;
+    String[] parts = publicKey.trim().split("\\s+");
+    String line = name + " " + parts[0] + " " + parts[1] + "\n";
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      List<String> kept = new ArrayList<>();
+      if (Files.exists(file)) {
+        for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          if (!l.startsWith(name + " ")) {
+            kept.add(l);
+          }
+        }
+      }
+      kept.add(line.trim());
+      Files.write(file, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8),
+          StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+    } catch (IOException e) {
+      throw new PotionsException("Could not record the host key in " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * @param host host or IP
+   * @param port SSH port
+   * @return a policy pinning the remembered keys, if any
+   */
+  public synchronized Optional<HostKeyPolicy> policyFor(String host, int port) {
+    String name = port == 22 ? host : "[" + host + "]:" + port;
+    List<String> keys = new ArrayList<>();
+    try {
+      if (Files.exists(file)) {
+        for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          String[] parts = l.trim().split("\\s+", 2);
+          if (parts.length == 2 && parts[0].equals(name)) {
+            keys.add(parts[1]);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new PotionsException("Could not read " + file + ": " + e.getMessage(), e);
+    }
+    return keys.isEmpty() ? Optional.empty() : Optional.of(HostKeyPolicy.pinned(keys));
+  }
+}
