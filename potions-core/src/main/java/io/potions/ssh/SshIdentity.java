@@ -81,11 +81,27 @@ public final class SshIdentity {
         throw new InvalidInputException("No private key found in " + privateKeyFile
             + ". Point to a private key file (not the .pub file).");
       }
-      return new SshIdentity(it.next(), privateKeyFile.getFileName().toString());
+      return new SshIdentity(it.next(), commentOf(privateKeyFile));
     } catch (IOException | GeneralSecurityException e) {
       throw new InvalidInputException("Could not read the SSH private key " + privateKeyFile + ": "
           + e.getMessage() + ". If it has a passphrase, pass it to SshIdentity.fromFile(path, passphrase).");
     }
+  }
+
+  /** The comment of the key's .pub file when there is one (so the public line stays the same). */
+  private static String commentOf(Path privateKeyFile) {
+    Path pub = privateKeyFile.resolveSibling(privateKeyFile.getFileName() + ".pub");
+    try {
+      if (Files.isReadable(pub)) {
+        String[] parts = Files.readString(pub, StandardCharsets.UTF_8).trim().split("\\s+", 3);
+        if (parts.length == 3) {
+          return parts[2];
+        }
+      }
+    } catch (IOException e) {
+      // fall back to the file name
+    }
+    return privateKeyFile.getFileName().toString();
   }
 
   /**
