@@ -1,0 +1,125 @@
+package io.potions.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.potions.InvalidInputException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EnvAndNamesTest {
+  @Test
+  void envFilesRoundTripAnyValue() {
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("PLAIN", "value");
+    vars.put("QUOTES", "it's \"quoted\"");
+    vars.put("DOLLAR", "$HOME and ${X} and `id`");
+    vars.put("BACKSLASH", "C:\\path\\");
+    vars.put("EMPTY", "");
+    vars.put("UNICODE", "ünïcödé ✓");
+    assertThat(EnvFile.parse(EnvFile.render(vars))).isEqualTo(vars);
+    assertThat(EnvFile.render(Map.of("A", "$x"))).isEqualTo("A=\"\\$x\"\n");
+  }
+
+  @Test
+  void envFilesAreReadBySystemdTheWayTheyAreWritten() throws Exception {
+    // systemd-style parsing is what the server does; bash's own double-quote rules match it for
+    // these escapes, so a shell reading the file sees the same values.
+    Map<String, String> vars = Map.of("V", "a \"b\" $c `d` \\e");
+    java.nio.file.Path f = java.nio.file.Files.createTempFile("env", ".env");
+    java.nio.file.Files.writeString(f, EnvFile.render(vars));
+    Process p = new ProcessBuilder("bash", "-c", "set -a; . " + f + "; printf '%s' \"$V\"").start();
+    assertThat(new String(p.getInputStream().readAllBytes())).isEqualTo(vars.get("V"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"STORAGE_DIR", "DATABASE_URL", "SECRET_KEY_BASE", "PORT", "PHX_HOST", "RELEASE_NODE",
+      "POTIONS_SLOT", "POTIONS_ANYTHING"})
+  void reservedKeysAreRefusedWithTheKeyNamed(String key) {
+    assertThatThrownBy(() -> EnvFile.requireUserKey(key)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(key);
+  }
+
+  @Test
+  void poolSizeMayBeOverriddenButNotTheSlotsOwnValues() {
+    AppManifest m = AppManifest.of("shop", 4010, AppSettings.builder().addDomains("shop.example.com").build());
+    Map<String, String> env = DeployEngine.mergeEnv("shop", m, Map.of("POOL_SIZE", "10", "DATABASE_URL", "db"),
+        Map.of("POOL_SIZE", "20", "PORT", "1", "CUSTOM", "x"), new ReleaseRecord("r1", "abc", "shop", 1), Slot.GREEN);
+    assertThat(env).containsEntry("POOL_SIZE", "20").containsEntry("PORT", "4012").containsEntry("CUSTOM", "x")
+        .containsEntry("DATABASE_URL", "db").containsEntry("RELEASE_NODE", "shop_green@127.0.0.1")
+        .containsEntry("RELEASE_DISTRIBUTION", "none").containsEntry("POTIONS_RELEASE_NAME", "shop")
+        .containsEntry("PHX_HOST", "shop.example.com");
+  }
+
+  @Test
+  void rollbackTargetsTheReleaseBeforeTheLiveOne() {
+    List<ReleaseRecord> releases = List.of(new ReleaseRecord("r3", "c3", "a", 1),
+        new ReleaseRecord("r2", "c2", "a", 1), new ReleaseRecord("r1", "c1", "a", 1));
+    assertThat(DeployEngine.previousRelease(new DeployEngine.LiveState(Optional.of(Slot.BLUE), Optional.of("r3"), releases)))
+        .map(ReleaseRecord::id).contains("r2");
+    assertThat(DeployEngine.previousRelease(new DeployEngine.LiveState(Optional.of(Slot.BLUE), Optional.of("r2"), releases)))
+        .map(ReleaseRecord::id).contains("r1");
+    assertThat(DeployEngine.previousRelease(new DeployEngine.LiveState(Optional.of(Slot.BLUE), Optional.of("r1"), releases)))
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "Shop", "1shop", "shop_", "shop-", "sh--op", "shop;rm", "../etc", "shop app",
+      "a234567890123456789012345678901", "potions", "ünï"})
+  void badAppNamesAreRefused(String name) {
+    assertThatThrownBy(() -> Names.app(name)).isInstanceOf(InvalidInputException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"shop", "shop-api", "a1", "abcdefghij0123456789abcdefghij"})
+  void goodAppNamesPass(String name) {
+    assertThat(Names.app(name)).isEqualTo(name);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "exa mple.com", "-a.com", "a..com", "a.com;rm -rf /", "a_b.com", "http://a.com",
+      "a.com/path", "ex\u00e4mple.com"})
+  void badDomainsAreRefused(String domain) {
+    assertThatThrownBy(() -> Names.domain(domain)).isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
+  void domainsAreNormalised() {
+    assertThat(Names.domain("Shop.Example.COM")).isEqualTo("shop.example.com");
+    assertThat(Names.domain("*.example.com")).isEqualTo("*.example.com");
+  }
+
+  @Test
+  void envValuesThatAFileCannotHoldAreRefused() {
+    assertThatThrownBy(() -> Names.envValue("K", "a\nb")).hasMessageContaining("line break");
+    assertThatThrownBy(() -> Names.envValue("K", "x".repeat(40_000))).hasMessageContaining("32768");
+    assertThatThrownBy(() -> Names.envKey("1ABC")).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> Names.envKey("A-B")).isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
+  void settingsAreValidated() {
+    assertThatThrownBy(() -> AppSettings.builder().build()).hasMessageContaining("at least one domain");
+    assertThatThrownBy(() -> AppSettings.builder().addDomains("a.com").buildTimeout(Duration.ofSeconds(1)).build())
+        .hasMessageContaining("Build timeout");
+    assertThatThrownBy(() -> HealthCheck.builder().path("health").build()).hasMessageContaining("path");
+    assertThatThrownBy(() -> HealthCheck.builder().path("/../x").build()).hasMessageContaining("path");
+    assertThatThrownBy(() -> AppSettings.builder().addDomains("a.com").migrationCommand("a\nb").build())
+        .hasMessageContaining("one line");
+    assertThat(AppSettings.builder().addDomains("A.com", "a.com").build().domains()).containsExactly("a.com");
+  }
+
+  @Test
+  void manifestsRoundTripSettings() {
+    AppSettings s = AppSettings.builder().addDomains("a.com", "b.com").https(false).migrationCommand("M.migrate()")
+        .healthCheck(HealthCheck.builder().path("/up").expectedStatus(204).host("a.com").build())
+        .runtime(RuntimeVersions.builder().erlang("27.1").build()).build();
+    assertThat(AppManifest.of("x", 4000, s).settings()).isEqualTo(s);
+  }
+}
