@@ -376,7 +376,7 @@ public final class App {
       running = shell.run(AppScripts.helper("unit", "is-active", name, slot.id()), false, STEP_LIMIT,
           OutputListener.IGNORE).ok();
       HealthCheck check = HealthCheck.builder().from(manifest.settings().healthCheck())
-          .deadline(Duration.ofSeconds(5)).interval(Duration.ofMillis(500)).build();
+          .deadline(Duration.ofSeconds(5)).interval(Duration.ofMillis(500)).settle(Duration.ZERO).build();
       healthy = running && shell.run(AppScripts.healthCheck(name, slot, manifest.slotPort(slot), check,
           check.host().orElse(manifest.domains().get(0))), false, STEP_LIMIT, OutputListener.IGNORE).ok();
     }

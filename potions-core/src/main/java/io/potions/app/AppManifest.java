@@ -25,13 +25,14 @@ import java.util.Optional;
  * @param erlang pinned Erlang version or null
  * @param elixir pinned Elixir version or null
  * @param nodejs pinned Node.js version or null
+ * @param healthSettleMs how long the slot must stay healthy before the switch, in ms
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AppManifest(
     String name, int port, List<String> domains, boolean https, String healthPath, int healthStatus,
     String healthHost, long healthDeadlineMs, long healthIntervalMs, String migration,
     long buildTimeoutSeconds, long drainTimeoutSeconds, int poolSize, int keepReleases,
-    String erlang, String elixir, String nodejs) {
+    String erlang, String elixir, String nodejs, long healthSettleMs) {
 
   static AppManifest of(String name, int port, AppSettings s) {
     HealthCheck h = s.healthCheck();
@@ -40,7 +41,7 @@ public record AppManifest(
         h.host().orElse(null), h.deadline().toMillis(), h.interval().toMillis(),
         s.migrationCommand().orElse(null), s.buildTimeout().toSeconds(), s.drainTimeout().toSeconds(),
         s.poolSize(), s.keepReleases(), r.erlang().orElse(null), r.elixir().orElse(null),
-        r.nodejs().orElse(null));
+        r.nodejs().orElse(null), h.settle().toMillis());
   }
 
   /** @return the settings this manifest stores */
@@ -50,7 +51,7 @@ public record AppManifest(
         .https(https)
         .healthCheck(HealthCheck.builder().path(healthPath).expectedStatus(healthStatus)
             .host(Optional.ofNullable(healthHost)).deadline(Duration.ofMillis(healthDeadlineMs))
-            .interval(Duration.ofMillis(healthIntervalMs)).build())
+            .interval(Duration.ofMillis(healthIntervalMs)).settle(Duration.ofMillis(healthSettleMs)).build())
         .migrationCommand(Optional.ofNullable(migration))
         .buildTimeout(Duration.ofSeconds(buildTimeoutSeconds))
         .drainTimeout(Duration.ofSeconds(drainTimeoutSeconds))

@@ -238,11 +238,23 @@ public final class AppScripts {
         "  fi",
         "  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H " + quote("Host: " + host)
             + " " + quote(url) + " || true)",
-        "  if [ \"$code\" = " + quote(Integer.toString(check.expectedStatus())) + " ]; then echo '"
-            + HEALTH_MARKER + "ok'; exit 0; fi",
+        "  if [ \"$code\" = " + quote(Integer.toString(check.expectedStatus())) + " ]; then break; fi",
         "  if [ $SECONDS -ge $deadline ]; then echo \"" + HEALTH_MARKER + "timeout last=$code\"; exit 3; fi",
         "  sleep " + String.format(java.util.Locale.ROOT, "%.2f", interval),
-        "done");
+        "done",
+        // Healthy once; now it must stay up and healthy for the settle time before traffic moves.
+        "settled=$((SECONDS + " + (check.settle().toMillis() + 999) / 1000 + "))",
+        "while [ $SECONDS -lt $settled ]; do",
+        "  sleep " + String.format(java.util.Locale.ROOT, "%.2f", Math.min(interval, 0.5)),
+        "  if ! " + helper("unit", "is-active", app, slot.id()) + " >/dev/null 2>&1; then",
+        "    echo '" + HEALTH_MARKER + "crashed-after-healthy'; exit 2",
+        "  fi",
+        "  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H " + quote("Host: " + host)
+            + " " + quote(url) + " || true)",
+        "  if [ \"$code\" != " + quote(Integer.toString(check.expectedStatus())) + " ]; then echo \""
+            + HEALTH_MARKER + "unstable last=$code\"; exit 3; fi",
+        "done",
+        "echo '" + HEALTH_MARKER + "ok'");
   }
 
   /**

@@ -65,6 +65,11 @@ public abstract class AppSettings {
     return ImmutableAppSettings.builder();
   }
 
+  /**
+   * Validates the settings and normalises the domains (lowercase, no duplicates).
+   *
+   * @return these settings, normalised
+   */
   @Value.Check
   protected AppSettings normalize() {
     if (domains().isEmpty()) {

@@ -323,13 +323,16 @@ final class DeployEngine {
       HealthCheck check = manifest.settings().healthCheck();
       String host = check.host().orElse(manifest.domains().get(0));
       ExecResult health = shell.run(AppScripts.healthCheck(app, slot, manifest.slotPort(slot), check, host),
-          false, check.deadline().plusSeconds(30), OutputListener.IGNORE);
+          false, check.deadline().plus(check.settle()).plusSeconds(30), OutputListener.IGNORE);
       String verdict = value(health, AppScripts.HEALTH_MARKER);
       if (!health.ok()) {
         String logs = shell.run(AppScripts.logs(app, slot, 40), false, STEP_LIMIT, OutputListener.IGNORE).out();
         Reason reason = verdict.startsWith("crashed") ? Reason.CRASHED_ON_START : Reason.HEALTH_CHECK_FAILED;
         String what = reason == Reason.CRASHED_ON_START
-            ? "The new release exited while starting"
+            ? (verdict.contains("after-healthy")
+                ? "The new release passed its health check, then exited within the " + check.settle().toSeconds()
+                    + " s settle time"
+                : "The new release exited while starting")
             : "The new release did not answer GET " + check.path() + " with " + check.expectedStatus()
                 + " (Host: " + host + ") within " + check.deadline().toSeconds() + " s (" + verdict + ")";
         throw new StageFailure(reason, what + "; it was stopped and the live app keeps serving."

@@ -31,7 +31,9 @@ public class DeployFailedException extends PotionsException {
     NO_PREVIOUS_RELEASE
   }
 
+  /** The failed deployment's record (not serialized with the exception). */
   private final transient Deployment deployment;
+  /** Why it failed. */
   private final Reason reason;
 
   /**

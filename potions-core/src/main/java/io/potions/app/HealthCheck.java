@@ -39,6 +39,15 @@ public abstract class HealthCheck {
     return Duration.ofSeconds(1);
   }
 
+  /**
+   * @return how long the slot must stay healthy after its first good answer before traffic moves
+   *     (3 s unless set): a release that crashes right after passing is caught here, not after the switch
+   */
+  @Value.Default
+  public Duration settle() {
+    return Duration.ofSeconds(3);
+  }
+
   /** @return the defaults */
   public static HealthCheck defaults() {
     return builder().build();
@@ -49,6 +58,7 @@ public abstract class HealthCheck {
     return ImmutableHealthCheck.builder();
   }
 
+  /** Refuses values the server could not use, with a message that says what would be accepted. */
   @Value.Check
   protected void check() {
     if (!path().matches("/[A-Za-z0-9._~!$&'()*+,;=:@/%?-]{0,200}") || path().contains("..")) {
@@ -61,6 +71,9 @@ public abstract class HealthCheck {
     host().ifPresent(Names::domain);
     if (deadline().isNegative() || deadline().isZero() || deadline().compareTo(Duration.ofHours(1)) > 0) {
       throw new InvalidInputException("Health check deadline " + deadline() + " must be between 1 s and 1 h.");
+    }
+    if (settle().isNegative() || settle().compareTo(Duration.ofMinutes(5)) > 0) {
+      throw new InvalidInputException("Health check settle time " + settle() + " must be between 0 and 5 minutes.");
     }
     if (interval().toMillis() < 100 || interval().compareTo(deadline()) > 0) {
       throw new InvalidInputException("Health check interval " + interval()

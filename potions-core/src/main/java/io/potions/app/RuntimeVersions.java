@@ -61,6 +61,7 @@ public abstract class RuntimeVersions {
         .build();
   }
 
+  /** Refuses values the server could not use, with a message that says what would be accepted. */
   @Value.Check
   protected void check() {
     for (Optional<String> v : java.util.List.of(erlang(), elixir(), nodejs())) {

@@ -33,6 +33,7 @@ public abstract class ServerRequest {
     return ImmutableServerRequest.builder();
   }
 
+  /** Refuses values the server could not use, with a message that says what would be accepted. */
   @Value.Check
   protected void check() {
     if (!name().matches(NAME_PATTERN)) {

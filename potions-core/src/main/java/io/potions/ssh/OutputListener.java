@@ -4,7 +4,12 @@ package io.potions.ssh;
 @FunctionalInterface
 public interface OutputListener {
   /** Which stream a line came from. */
-  enum Stream { STDOUT, STDERR }
+  enum Stream {
+    /** Standard output. */
+    STDOUT,
+    /** Standard error. */
+    STDERR
+  }
 
   /** A listener that drops every line. */
   OutputListener IGNORE = (stream, line) -> {};

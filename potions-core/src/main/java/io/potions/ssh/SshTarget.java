@@ -47,6 +47,7 @@ public abstract class SshTarget {
     return ImmutableSshTarget.builder();
   }
 
+  /** Refuses values the server could not use, with a message that says what would be accepted. */
   @Value.Check
   protected void check() {
     if (host().isBlank() || !host().matches("[A-Za-z0-9.:\\-\\[\\]]{1,253}")) {
