@@ -201,8 +201,10 @@ final class DeployEngine {
     } catch (RuntimeException saveError) {
       log.warn("[{}] could not record failed deployment {}: {}", ctx.serverName(), run.id, saveError.toString());
     }
-    throw new DeployFailedException(run.kind + " of " + app + " failed (" + e.reason + "); the live app"
-        + " was not touched.\n" + message, e.reason, failed);
+    String outcome = e.reason == Reason.SWITCH_FAILED ? "; which slot serves is said below"
+        : "; the live app was not touched";
+    throw new DeployFailedException(run.kind + " of " + app + " failed (" + e.reason + ")" + outcome + ".\n"
+        + message, e.reason, failed);
   }
 
   // ---- build ---------------------------------------------------------------------------------
@@ -385,43 +387,72 @@ final class DeployEngine {
       Slot slot) {
     long started = System.nanoTime();
     emit(new ProgressEvent.StepStarted(ctx.serverName(), "switch", "Move traffic to the " + slot.id() + " slot"));
+    // The release list is written before traffic moves: whatever happens to the connection from
+    // here on, the server's state already knows the release that may be live.
+    List<ReleaseRecord> releases = new ArrayList<>();
+    releases.add(release);
+    state.releases().stream().filter(r -> !r.id().equals(release.id())).forEach(releases::add);
     try {
+      writeJson(shell, AppScripts.dir(app) + "/state.json", Map.of("releases", releases));
       step(shell, "Switching traffic to the " + slot.id() + " slot",
           AppScripts.route(app, manifest.port(), manifest.slotPort(slot)), null);
       run.line("switch", "new connections now go to the " + slot.id() + " slot (port " + manifest.slotPort(slot) + ")");
     } catch (PotionsException e) {
       finishStage(run, "switch", started, false, e.getMessage());
-      stopQuietly(shell, slot);
-      throw new StageFailure(Reason.SWITCH_FAILED, "Switching traffic failed; the previous slot keeps serving: "
-          + e.getMessage());
+      throw new StageFailure(Reason.SWITCH_FAILED, switchFailed(manifest, slot, e));
     }
     // Traffic has moved: from here on, trouble is reported but the deploy stands.
-    state.liveSlot().ifPresent(old -> {
-      ExecResult drained = shell.run(AppScripts.drain(manifest.slotPort(old), Duration.ofSeconds(manifest.drainTimeoutSeconds())),
-          false, Duration.ofSeconds(manifest.drainTimeoutSeconds() + 60), OutputListener.IGNORE);
-      run.line("switch", "old " + old.id() + " slot drained (" + drained.out().trim() + "), stopping it");
-      ExecResult stopped = shell.run(AppScripts.stopSlot(app, old), false, STEP_LIMIT, OutputListener.IGNORE);
-      if (!stopped.ok()) {
-        run.line("switch", "warning: stopping the old slot failed: " + stopped.tail(5));
+    try {
+      state.liveSlot().ifPresent(old -> {
+        ExecResult drained = shell.run(AppScripts.drain(manifest.slotPort(old), Duration.ofSeconds(manifest.drainTimeoutSeconds())),
+            false, Duration.ofSeconds(manifest.drainTimeoutSeconds() + 60), OutputListener.IGNORE);
+        run.line("switch", "old " + old.id() + " slot drained (" + drained.out().trim() + "), stopping it");
+        ExecResult stopped = shell.run(AppScripts.stopSlot(app, old), false, STEP_LIMIT, OutputListener.IGNORE);
+        if (!stopped.ok()) {
+          run.line("switch", "warning: stopping the old slot failed: " + stopped.tail(5));
+        }
+      });
+      step(shell, "Enabling the " + slot.id() + " slot at boot", AppScripts.enableSlot(app, slot), null);
+      List<String> keep = new ArrayList<>();
+      List<String> prune = new ArrayList<>();
+      for (ReleaseRecord r : releases) {
+        boolean pinned = r.id().equals(release.id()) || state.liveRelease().map(r.id()::equals).orElse(false);
+        (keep.size() < manifest.keepReleases() || pinned ? keep : prune).add(r.id());
       }
-    });
-    step(shell, "Enabling the " + slot.id() + " slot at boot", AppScripts.enableSlot(app, slot), null);
-    List<ReleaseRecord> releases = new ArrayList<>();
-    releases.add(release);
-    state.releases().stream().filter(r -> !r.id().equals(release.id())).forEach(releases::add);
-    List<String> keep = new ArrayList<>();
-    List<String> prune = new ArrayList<>();
-    for (ReleaseRecord r : releases) {
-      boolean pinned = r.id().equals(release.id()) || state.liveRelease().map(r.id()::equals).orElse(false);
-      (keep.size() < manifest.keepReleases() || pinned ? keep : prune).add(r.id());
-    }
-    List<ReleaseRecord> kept = releases.stream().filter(r -> keep.contains(r.id())).toList();
-    writeJson(shell, AppScripts.dir(app) + "/state.json", Map.of("releases", kept));
-    if (!prune.isEmpty()) {
-      shell.run(AppScripts.pruneReleases(app, prune), false, STEP_LIMIT, OutputListener.IGNORE);
-      run.line("switch", "pruned old releases " + prune);
+      if (!prune.isEmpty()) {
+        writeJson(shell, AppScripts.dir(app) + "/state.json",
+            Map.of("releases", releases.stream().filter(r -> keep.contains(r.id())).toList()));
+        shell.run(AppScripts.pruneReleases(app, prune), false, STEP_LIMIT, OutputListener.IGNORE);
+        run.line("switch", "pruned old releases " + prune);
+      }
+    } catch (PotionsException e) {
+      run.line("switch", "warning: traffic moved to the " + slot.id() + " slot, but cleaning up afterwards failed ("
+          + e.getMessage() + "); the next deploy finishes it");
     }
     finishStage(run, "switch", started, true, null);
+  }
+
+  /**
+   * The switch command failed, possibly after the server flipped the route (a dropped connection
+   * loses the answer, not the action). Find out which slot serves before touching anything: never
+   * stop the slot that may be live.
+   */
+  private String switchFailed(AppManifest manifest, Slot slot, PotionsException cause) {
+    try {
+      RemoteShell fresh = ctx.deployShell();
+      String route = fresh.require("Reading which slot is live", AppScripts.currentRoute(app), false, STEP_LIMIT).out();
+      if (route.trim().endsWith(" " + manifest.slotPort(slot))) {
+        return "The connection failed during the switch, after traffic had already moved to the new "
+            + slot.id() + " slot; it serves, and the old slot is still running. Deploy again to finish"
+            + " the clean-up. Cause: " + cause.getMessage();
+      }
+      stopQuietly(fresh, slot);
+      return "Switching traffic failed; the previous slot keeps serving and the new one was stopped: "
+          + cause.getMessage();
+    } catch (PotionsException unreachable) {
+      return "The server became unreachable during the switch; both slots were left running, so whichever"
+          + " the route points to serves. The next deploy reconciles. Cause: " + cause.getMessage();
+    }
   }
 
   // ---- state ---------------------------------------------------------------------------------

@@ -14,18 +14,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * one connection alive. None retries; every error or unexpected status counts as a failure.
  * Bounded in time by the caller (start, then stop) and in rate by a pause between requests.
  */
-final class LoadLoop implements AutoCloseable {
-  final AtomicLong requests = new AtomicLong();
-  final AtomicLong failures = new AtomicLong();
-  final AtomicLong keepAliveRequests = new AtomicLong();
-  final AtomicLong keepAliveFailures = new AtomicLong();
-  final List<String> failureSamples = new CopyOnWriteArrayList<>();
-  final Map<String, Long> bodies = new ConcurrentHashMap<>();
-  final List<Long> latenciesMicros = new CopyOnWriteArrayList<>();
+public final class LoadLoop implements AutoCloseable {
+  public final AtomicLong requests = new AtomicLong();
+  public final AtomicLong failures = new AtomicLong();
+  public final AtomicLong keepAliveRequests = new AtomicLong();
+  public final AtomicLong keepAliveFailures = new AtomicLong();
+  public final List<String> failureSamples = new CopyOnWriteArrayList<>();
+  public final Map<String, Long> bodies = new ConcurrentHashMap<>();
+  public final List<Long> latenciesMicros = new CopyOnWriteArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final long startedNanos = System.nanoTime();
+  private volatile long stoppedNanos;
   private final List<Thread> threads = new ArrayList<>();
 
-  LoadLoop(int port, String host, String path, int newConnectionClients, int keepAliveClients, long pauseMillis) {
+  public LoadLoop(int port, String host, String path, int newConnectionClients, int keepAliveClients, long pauseMillis) {
     for (int i = 0; i < newConnectionClients; i++) {
       threads.add(start("load-new-" + i, () -> {
         while (running.get()) {
@@ -106,13 +108,21 @@ final class LoadLoop implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    running.set(false);
+    if (running.getAndSet(false)) {
+      stoppedNanos = System.nanoTime();
+    }
     for (Thread t : threads) {
       t.join(20_000);
     }
   }
 
-  String summary() {
+  /** @return how long the load ran */
+  public double elapsedSeconds() {
+    long end = stoppedNanos == 0 ? System.nanoTime() : stoppedNanos;
+    return (end - startedNanos) / 1e9;
+  }
+
+  public String summary() {
     return requests.get() + " requests (" + keepAliveRequests.get() + " on keep-alive connections), "
         + failures.get() + " failed (" + keepAliveFailures.get() + " keep-alive); bodies " + bodies
         + (failureSamples.isEmpty() ? "" : "; failures: " + failureSamples);

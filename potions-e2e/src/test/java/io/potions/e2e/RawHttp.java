@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
  * A minimal HTTP/1.1 client over a plain socket, so tests control exactly what a client does: send
  * any Host header, keep one connection alive across requests, and never retry.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
   /** A response: status and body. */
-  record Response(int status, String body, boolean closing) {}
+  public record Response(int status, String body, boolean closing) {}
 
   private final String host;
   private final int port;
@@ -28,7 +28,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** One request on a fresh connection, closed afterwards. */
-  static Response once(int port, String hostHeader, String method, String path, String body) throws IOException {
+  public static Response once(int port, String hostHeader, String method, String path, String body) throws IOException {
     try (RawHttp client = new RawHttp("127.0.0.1", port, hostHeader)) {
       return client.send(method, path, body, true);
     }

@@ -15,10 +15,10 @@ import org.eclipse.jgit.revwalk.RevCommit;
  * A git repository holding the sample Elixir app (potions-examples/sample-app), on which tests make
  * commits: a new version, a release that fails its health check, a build that never ends.
  */
-final class SampleRepo implements AutoCloseable {
+public final class SampleRepo implements AutoCloseable {
   static final Path SOURCE = Path.of(System.getProperty("potions.sampleApp", "../potions-examples/sample-app"));
 
-  final Path dir;
+  public final Path dir;
   private final Git git;
 
   private SampleRepo(Path dir, Git git) {
@@ -26,7 +26,7 @@ final class SampleRepo implements AutoCloseable {
     this.git = git;
   }
 
-  static SampleRepo create(Path dir) {
+  public static SampleRepo create(Path dir) {
     copy(SOURCE, dir);
     try {
       Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call();
@@ -49,7 +49,7 @@ final class SampleRepo implements AutoCloseable {
     }
   }
 
-  String setVersion(String version) {
+  public String setVersion(String version) {
     return write("VERSION", version + "\n", "version " + version);
   }
 

@@ -132,7 +132,7 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
   public SshTarget sshTarget(String user, SshIdentity identity) {
     return SshTarget.builder()
         .host("127.0.0.1")
-        .port(getMappedPort(22))
+        .port(sshPort())
         .user(user)
         .identity(identity)
         .hostKeys(HostKeyPolicy.pinned(hostKey.publicKey()))
@@ -146,17 +146,50 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
 
   /** @return the loopback port forwarded to the server's port 22 */
   public int sshPort() {
-    return getMappedPort(22);
+    return port(22);
   }
 
   /** @return the loopback port forwarded to the server's port 80 */
   public int httpPort() {
-    return getMappedPort(80);
+    return port(80);
   }
 
   /** @return the loopback port forwarded to the server's port 443 */
   public int httpsPort() {
-    return getMappedPort(443);
+    return port(443);
+  }
+
+  private final java.util.Map<Integer, Integer> rebootedPorts = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private int port(int inside) {
+    Integer after = rebootedPorts.get(inside);
+    return after != null ? after : getMappedPort(inside);
+  }
+
+  /**
+   * Reboots the server (the container restarts; systemd boots again) and waits until SSH answers.
+   * Loopback ports may change, which {@link #sshPort()} and {@link #httpPort()} then report.
+   */
+  public void reboot() {
+    Docker.require(List.of("docker", "restart", "-t", "30", getContainerId()), null, 180);
+    for (int inside : List.of(22, 80, 443)) {
+      String out = Docker.require(List.of("docker", "port", getContainerId(), inside + "/tcp"), null, 30);
+      for (String line : out.split("\n")) {
+        if (line.trim().startsWith("127.0.0.1:")) {
+          rebootedPorts.put(inside, Integer.parseInt(line.trim().substring(line.trim().lastIndexOf(':') + 1)));
+        }
+      }
+    }
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      Container.ExecResult r = console("systemctl is-system-running || true");
+      String state = r.getStdout().trim();
+      if ((state.equals("running") || state.equals("degraded")) && BootedWithSsh.sshBanner(sshPort())) {
+        return;
+      }
+      BootedWithSsh.sleep(300);
+    }
+    throw new ContainerLaunchException("Throwaway server did not come back within 2 minutes after a reboot");
   }
 
   /**
@@ -229,7 +262,7 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
           + startupTimeout.toSeconds() + " s (systemd state: " + state + ")");
     }
 
-    private static boolean sshBanner(int port) {
+    static boolean sshBanner(int port) {
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
         socket.setSoTimeout(2000);
@@ -242,7 +275,7 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
       }
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
       try {
         Thread.sleep(ms);
       } catch (InterruptedException e) {

@@ -1,0 +1,280 @@
+package io.potions.e2e.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.potions.Potions;
+import io.potions.Server;
+import io.potions.app.App;
+import io.potions.app.AppSettings;
+import io.potions.app.DeployFailedException;
+import io.potions.app.Deployment;
+import io.potions.app.HealthCheck;
+import io.potions.e2e.LoadLoop;
+import io.potions.e2e.RawHttp;
+import io.potions.e2e.RequiresDocker;
+import io.potions.e2e.SampleRepo;
+import io.potions.progress.ProgressEvent;
+import io.potions.source.GitRepositorySource;
+import io.potions.testkit.ThrowawayServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testcontainers.containers.Container;
+
+/**
+ * Faults: each leaves the live app serving (requests through Caddy keep succeeding) and the server
+ * consistent (the next deploy succeeds).
+ */
+@ExtendWith(RequiresDocker.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultsE2ETest {
+  private static final String DOMAIN = "faults.test";
+  private ThrowawayServer box;
+  private Potions potions;
+  private Server server;
+  private SampleRepo repo;
+  private App app;
+  private volatile Predicate<ProgressEvent> trigger = e -> false;
+  private volatile CountDownLatch triggered = new CountDownLatch(1);
+  private int version = 1;
+
+  @BeforeAll
+  void start() throws Exception {
+    box = ThrowawayServer.provisioned();
+    box.start();
+    repo = SampleRepo.create(Files.createTempDirectory("potions-faults-").resolve("shop"));
+    connect();
+    app.create(AppSettings.builder().addDomains(DOMAIN).https(false)
+        .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(20)).build()).build());
+    assertThat(app.deploy("main").succeeded()).isTrue();
+  }
+
+  /** (Re)connects the SDK: after a reboot the test server's loopback ports change (a real one's don't). */
+  private void connect() {
+    if (potions != null) {
+      potions.close();
+    }
+    potions = Potions.builder().progress(e -> {
+      if (trigger.test(e)) {
+        trigger = x -> false;
+        triggered.countDown();
+      }
+    }).build();
+    server = potions.existingServer("faults-box", box.sshTarget()).provision();
+    app = server.app("shop").withSource(GitRepositorySource.local(repo.dir));
+  }
+
+  @AfterAll
+  void stop() {
+    if (repo != null) {
+      repo.close();
+    }
+    if (potions != null) {
+      potions.close();
+    }
+    if (box != null) {
+      box.stop();
+    }
+  }
+
+  private String live() throws Exception {
+    return RawHttp.once(box.httpPort(), DOMAIN, "GET", "/version", null).body();
+  }
+
+  private String nextVersion() {
+    version++;
+    return repo.setVersion("0." + version + ".0") == null ? null : "0." + version + ".0";
+  }
+
+  /** Runs a deploy that a fault interrupts when {@code when} matches, with load running throughout. */
+  private Throwable deployWithFault(Predicate<ProgressEvent> when, String faultScript) throws Exception {
+    triggered = new CountDownLatch(1);
+    trigger = when;
+    CompletableFuture<Deployment> deploy = app.deployAsync("main");
+    assertThat(triggered.await(120, TimeUnit.SECONDS)).as("the fault's moment came").isTrue();
+    box.console(faultScript);
+    try {
+      deploy.get(180, TimeUnit.SECONDS);
+      return null;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
+  private void assertNextDeploySucceeds() throws Exception {
+    String v = nextVersion();
+    Deployment d = app.deploy("main");
+    assertThat(d.succeeded()).isTrue();
+    assertThat(live()).isEqualTo(v);
+  }
+
+  @Test
+  @Order(1)
+  void aReleaseThatCrashesRightAfterPassingItsHealthCheckNeverGetsTraffic() throws Exception {
+    String before = live();
+    app.env().set("SAMPLE_CRASH_AFTER_SECONDS", "1");
+    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 2, 2, 10)) {
+      nextVersion();
+      assertThatThrownBy(() -> app.deploy("main")).isInstanceOf(DeployFailedException.class)
+          .satisfies(e -> assertThat(((DeployFailedException) e).reason())
+              .isEqualTo(DeployFailedException.Reason.CRASHED_ON_START));
+      load.close();
+      assertThat(load.failures.get()).as(load.summary()).isZero();
+    }
+    assertThat(live()).isEqualTo(before);
+    app.env().unset("SAMPLE_CRASH_AFTER_SECONDS");
+    assertNextDeploySucceeds();
+  }
+
+  @Test
+  @Order(2)
+  void caddysAdminApiBeingUnavailableDoesNotMatterToASwitch() throws Exception {
+    box.console("iptables -I INPUT -p tcp --dport 2019 -j REJECT");
+    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 2, 2, 10)) {
+      assertThat(box.console("curl -sS --max-time 2 http://127.0.0.1:2019/config/").getExitCode()).isNotZero();
+      assertNextDeploySucceeds();
+      load.close();
+      assertThat(load.failures.get()).as(load.summary()).isZero();
+    } finally {
+      box.console("iptables -D INPUT -p tcp --dport 2019 -j REJECT");
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aFullDiskDuringTheBuildFailsTheDeployWithAClearMessage() throws Exception {
+    String before = live();
+    box.console("mkdir -p /opt/potions/shop/build/_build && mount -t tmpfs -o size=64k,uid=$(id -u deploy),gid=$(id -g deploy) tmpfs /opt/potions/shop/build/_build");
+    try {
+      nextVersion();
+      assertThatThrownBy(() -> app.deploy("main")).isInstanceOf(DeployFailedException.class)
+          .satisfies(e -> {
+            DeployFailedException d = (DeployFailedException) e;
+            assertThat(d.reason()).isEqualTo(DeployFailedException.Reason.BUILD_FAILED);
+            assertThat(d.getMessage()).containsIgnoringCase("no space left");
+          });
+      assertThat(live()).isEqualTo(before);
+    } finally {
+      box.console("umount /opt/potions/shop/build/_build");
+    }
+    assertNextDeploySucceeds();
+  }
+
+  @Test
+  @Order(4)
+  void anSshConnectionDroppedDuringTheUploadOrBuildOrSwitchLeavesTheAppServing() throws Exception {
+    String killDeploySessions = "pkill -KILL -f 'sshd: deploy' || true";
+    List<Predicate<ProgressEvent>> moments = List.of(
+        e -> e instanceof ProgressEvent.StepStarted s && s.step().equals("build"),
+        e -> e instanceof ProgressEvent.StepOutput o && o.line().contains("==> mix compile"),
+        e -> e instanceof ProgressEvent.StepStarted s && s.step().equals("switch"));
+    for (Predicate<ProgressEvent> moment : moments) {
+      try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 2, 2, 10)) {
+        nextVersion();
+        Throwable failure = deployWithFault(moment, killDeploySessions);
+        load.close();
+        System.out.println("ssh drop: " + (failure == null ? "deploy completed" : failure.getMessage())
+            + "; load " + load.summary());
+        assertThat(load.failures.get()).as(load.summary()).isZero();
+      }
+      assertNextDeploySucceeds();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void killingTheSdkProcessMidDeployFreesTheLockAndLeavesNoHalfSwitchedState() throws Exception {
+    String before = live();
+    nextVersion();
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), DeployFromAnotherProcess.class.getName(),
+        Integer.toString(box.sshPort()), box.pinnedHostKey(), repo.dir.toString(), "main")
+        .redirectErrorStream(true);
+    Process other = pb.start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null && !line.contains("==> mix compile")) {
+        // wait until the other process is in the middle of its build
+      }
+      assertThat(line).as("the other process reached its build").isNotNull();
+      other.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    assertThat(live()).isEqualTo(before);
+    long t0 = System.nanoTime();
+    Deployment d = app.deploy("main");
+    Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+    System.out.println("after a killed SDK process the next deploy took " + waited.toMillis() + " ms");
+    assertThat(d.succeeded()).isTrue();
+    assertThat(waited).isLessThan(Duration.ofSeconds(120));
+    assertThat(live()).isEqualTo("0." + version + ".0");
+  }
+
+  @Test
+  @Order(6)
+  void afterARebootEveryAppComesBackWithItsRoute() throws Exception {
+    String before = live();
+    box.reboot();
+    connect();
+    String after = "";
+    for (int i = 0; i < 120 && !after.equals(before); i++) {
+      try {
+        after = live();
+      } catch (java.io.IOException e) {
+        after = "";
+      }
+      Thread.sleep(500);
+    }
+    assertThat(after).isEqualTo(before);
+    assertNextDeploySucceeds();
+  }
+
+  @Test
+  @Order(7)
+  void twentyDeploysRequestedAtOnceAllRunInOrderAndResourcesStayFlat() throws Exception {
+    String baseline = resources();
+    List<CompletableFuture<Deployment>> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(app.deployAsync("main"));
+    }
+    List<Deployment> done = new ArrayList<>();
+    for (CompletableFuture<Deployment> f : all) {
+      done.add(f.get(20, TimeUnit.MINUTES));
+    }
+    assertThat(done).allMatch(Deployment::succeeded);
+    for (int i = 1; i < done.size(); i++) {
+      assertThat(done.get(i).startedAt()).isAfterOrEqualTo(done.get(i - 1).finishedAt().minusMillis(1));
+    }
+    String after = resources();
+    System.out.println("resources before: " + baseline + "\nresources after 20 more deploys: " + after);
+    assertThat(after).isEqualTo(baseline);
+  }
+
+  /** Releases kept, app processes, epmd processes and listening ports: what must not grow. */
+  private String resources() {
+    Container.ExecResult r = box.console(
+        "echo releases=$(ls /opt/potions/shop/releases | wc -l);"
+            + " echo beams=$(pgrep -c -u potions beam.smp || true);"
+            + " echo epmd=$(pgrep -c epmd || true);"
+            + " echo ports=$(ss -Hltn | awk '{print $4}' | sort -u | tr '\\n' ' ')");
+    return r.getStdout().trim();
+  }
+}
