@@ -90,7 +90,11 @@ public final class Names {
     return value;
   }
 
-  static String abbreviate(String s) {
+  /**
+   * @param s any text
+   * @return the text cut to 60 characters, for quoting user input in messages
+   */
+  public static String abbreviate(String s) {
     if (s == null) {
       return "null";
     }

@@ -73,7 +73,8 @@ public final class GitRepositorySource implements SourceHost {
   public synchronized SourceCommit resolve(String ref) {
     if (ref == null || ref.isBlank() || ref.length() > 255 || ref.contains("..") || ref.startsWith("-")
         || !ref.matches("[A-Za-z0-9._/@+-]+")) {
-      throw new InvalidInputException("'" + ref + "' is not a valid git ref: use a branch, a tag or a commit SHA.");
+      String shown = ref == null ? "null" : ref.length() > 60 ? ref.substring(0, 60) + "..." : ref;
+      throw new InvalidInputException("'" + shown + "' is not a valid git ref: use a branch, a tag or a commit SHA.");
     }
     try (Repository repo = open()) {
       if (remote) {

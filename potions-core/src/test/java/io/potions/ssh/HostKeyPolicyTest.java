@@ -49,7 +49,8 @@ class HostKeyPolicyTest {
     SshIdentity id = SshIdentity.loadOrGenerate(file, "me@here");
     SshIdentity again = SshIdentity.loadOrGenerate(file, "ignored");
     assertThat(again.publicKey()).isEqualTo(id.publicKey());
-    assertThat(Files.getPosixFilePermissions(file).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     assertThat(id.toString()).doesNotContain("PRIVATE").contains("SHA256:");
     assertThat(SshIdentity.parse(id.privateKeyOpenSsh(), "x").fingerprint()).isEqualTo(id.fingerprint());
   }
