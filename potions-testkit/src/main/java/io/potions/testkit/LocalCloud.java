@@ -9,10 +9,7 @@ import io.potions.progress.ProgressListener;
 import io.potions.spi.CloudProvider;
 import io.potions.ssh.SshIdentity;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,7 +125,7 @@ public final class LocalCloud implements CloudProvider {
       state = r.output().trim();
       if (state.equals("running") || state.equals("degraded")) {
         int port = mappedPort(id, 22);
-        if (port > 0 && sshBanner(port)) {
+        if (port > 0 && ThrowawayServer.sshAnswers(port)) {
           return;
         }
       }
@@ -194,18 +191,6 @@ public final class LocalCloud implements CloudProvider {
       }
     }
     return -1;
-  }
-
-  private static boolean sshBanner(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      socket.setSoTimeout(2000);
-      InputStream in = socket.getInputStream();
-      byte[] buf = in.readNBytes(4);
-      return new String(buf, StandardCharsets.US_ASCII).equals("SSH-");
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private static void sleep(long ms) {

@@ -210,6 +210,14 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
     }
   }
 
+  /**
+   * @param port a loopback port
+   * @return true when an SSH server answers there with its banner
+   */
+  static boolean sshAnswers(int port) {
+    return BootedWithSsh.sshBanner(port);
+  }
+
   /** Removes testkit containers left behind by JVMs that no longer run (killed test runs). */
   static synchronized void removeLeftovers() {
     if (leftoversRemoved) {
