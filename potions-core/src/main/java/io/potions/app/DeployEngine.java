@@ -111,6 +111,11 @@ final class DeployEngine {
     } catch (DeployFailedException e) {
       source.reportDeployment(commit, "failure", e.reason().name().toLowerCase(java.util.Locale.ROOT));
       throw e;
+    } catch (RuntimeException e) {
+      // Whatever ended the deploy (lock timeout, unreachable server...), the source host must not
+      // be left showing it "in progress".
+      source.reportDeployment(commit, "failure", e.getClass().getSimpleName());
+      throw e;
     }
   }
 

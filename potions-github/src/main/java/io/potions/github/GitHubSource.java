@@ -17,7 +17,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jgit.api.errors.InvalidRemoteException;
 import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,22 +227,27 @@ public final class GitHubSource implements SourceHost {
   }
 
   private RuntimeException translate(PotionsException e, String sha) {
-    String text = client.redactor().redact(String.valueOf(e.getMessage()));
-    String lower = text.toLowerCase(Locale.ROOT);
+    String detail = null;
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof MissingObjectException) {
         return new UnknownRefException("Commit " + sha + " is not on any branch or tag of " + describe()
             + " (force-pushed away?); nothing was deployed.");
       }
+      if (t instanceof NoRemoteRepositoryException || t instanceof InvalidRemoteException) {
+        return new GitHubNotFoundException("git found no repository at " + cloneUrl + ": check the name and that it"
+            + " is accessible to " + (client.auth().isApp() ? "the app's installation" : "the token") + ".", 0, null);
+      }
+      if (t.getMessage() != null) {
+        detail = t.getMessage();
+      }
     }
-    if (lower.contains("not authorized") || lower.contains("authentication is required") || lower.contains("401")) {
+    String text = client.redactor().redact(String.valueOf(detail));
+    String lower = text.toLowerCase(Locale.ROOT);
+    // JGit's wording for a 401 (a port or SHA in the text may hold "401", so no numbers here)
+    if (lower.contains("not authorized") || lower.contains("authentication is required")
+        || lower.contains("authentication not supported")) {
       return new GitHubAuthenticationException("git over HTTPS refused " + client.credentialHint() + " (fetching "
           + cloneUrl + " as x-access-token: 401 not authorized).", 0, null, null);
-    }
-    if (lower.contains("not found") || lower.contains("404")) {
-      return new GitHubNotFoundException("git found no repository at " + cloneUrl + " (404): check the name and"
-          + " that it is accessible to " + (client.auth().isApp() ? "the app's installation" : "the token") + ".",
-          0, null);
     }
     return new GitHubUnreachableException("Could not fetch " + cloneUrl + " with git: " + text, 0, null, null);
   }

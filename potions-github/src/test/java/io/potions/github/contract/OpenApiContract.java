@@ -51,6 +51,8 @@ public final class OpenApiContract {
   public static final String GITHUB_SPEC = "github-rest-subset.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Statuses GitHub may answer on any operation, with its general error body. */
+  private static final java.util.Set<Integer> GENERAL_ERRORS = java.util.Set.of(400, 401, 403, 422, 429, 500, 502, 503);
   private static OpenApiContract github;
 
   private final OpenAPI api;
@@ -257,6 +259,17 @@ public final class OpenApiContract {
     }
     if (response == null) {
       response = op.getResponses().get("default");
+    }
+    String general = status == 422 ? "validation-error" : "basic-error";
+    if (response == null && GENERAL_ERRORS.contains(status) && api.getComponents().getSchemas().containsKey(general)) {
+      // GitHub answers these on any operation (invalid input, bad credentials, rate limits, outages)
+      // but documents them on few: hold them to its general error schemas instead.
+      try {
+        return prefixed(what + ": response ", schemas.validate(JSON.readTree(body == null || body.isBlank() ? "{}" : body),
+            api.getComponents().getSchemas().get(general), SchemaValidator.Direction.RESPONSE, "body"));
+      } catch (JsonProcessingException e) {
+        return List.of(what + ": the response body is not JSON: " + e.getOriginalMessage());
+      }
     }
     if (response == null) {
       return List.of(what + ": status " + status + " is not documented for the operation");
