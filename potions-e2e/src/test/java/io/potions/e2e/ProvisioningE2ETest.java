@@ -280,6 +280,24 @@ class ProvisioningE2ETest {
 
   @Test
   @Order(5)
+  void aLocalPortForwardReachesWhatListensOnlyOnTheServersLoopback() throws Exception {
+    try (io.potions.ssh.PortForward forward = server.shell().connection().forwardLocal("127.0.0.1", 2019)) {
+      RawHttp.Response r = RawHttp.once(forward.localPort(), "127.0.0.1:2019", "GET", "/config/admin/listen", null);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body().trim()).isEqualTo("\"127.0.0.1:2019\"");
+    }
+  }
+
+  @Test
+  @Order(5)
+  void uploadsLandAtomicallyWithTheirMode() {
+    server.shell().connection().upload("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "/root/uploaded.txt", 0600);
+    assertThat(exec("stat -c '%a' /root/uploaded.txt && cat /root/uploaded.txt")).isEqualTo("600\nhello");
+    assertThat(exec("ls /root | grep -c upload-tmp || true")).isEqualTo("0");
+  }
+
+  @Test
+  @Order(5)
   void theLayoutAndTheSlotUnitAreInPlace() {
     assertThat(exec("stat -c '%U %a' /opt/potions /opt/potions/.slots")).isEqualTo("deploy 755\ndeploy 755");
     assertThat(exec("systemctl cat potions-app@.service | grep -c EnvironmentFile")).isEqualTo("1");
