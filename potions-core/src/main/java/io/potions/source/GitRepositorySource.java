@@ -175,7 +175,9 @@ public final class GitRepositorySource implements SourceHost {
     try (Git git = new Git(repo)) {
       var fetch = git.fetch().setRemote(location)
           .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
-          .setRemoveDeletedRefs(true);
+          .setRemoveDeletedRefs(true)
+          // A stalled remote must not hang a deploy (JGit applies this to each network read).
+          .setTimeout(120);
       if (credentials != null) {
         fetch.setCredentialsProvider(credentials);
       }
