@@ -58,7 +58,12 @@ public final class LocalCloud implements CloudProvider {
 
   @Override
   public CloudServer create(ServerRequest request, ProgressListener listener) {
-    ThrowawayServer.requireDocker();
+    // The docker CLI, not Testcontainers: a plain program using the local cloud has none of the
+    // Testcontainers settings these registry-less machines need.
+    if (!Docker.run(List.of("docker", "info"), null, 60).ok()) {
+      throw new DockerUnavailableException("No Docker engine answers. The local cloud needs one: run"
+          + " scripts/docker-engine.sh as root (Debian/Ubuntu), or install and start Docker.");
+    }
     if (find(request.name()).isPresent()) {
       throw new PotionsException("A local server named " + request.name() + " already exists.");
     }

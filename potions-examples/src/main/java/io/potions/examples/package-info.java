@@ -1,0 +1,16 @@
+/**
+ * Runnable examples of the Potions SDK, each run against the local cloud by the test command:
+ * <ul>
+ *   <li>{@link io.potions.examples.QuickStart}: the quick start ({@code ./potions}), on the local
+ *       cloud or DigitalOcean;</li>
+ *   <li>{@link io.potions.examples.FluentApiExample}: the fluent API in a plain Java program;</li>
+ *   <li>{@link io.potions.examples.DirectorySource} and {@link io.potions.examples.DirectorySourceExample}:
+ *       a custom {@link io.potions.spi.SourceHost} and a deploy with it;</li>
+ *   <li>{@link io.potions.examples.GradleDeploy}: the Java part of a Gradle deploy task;</li>
+ *   <li>{@code src/main/jshell/deploy.jsh}: the SDK from JShell ({@code ./potions jshell}).</li>
+ * </ul>
+ * The rest ({@link io.potions.examples.ConsoleProgress}, {@link io.potions.examples.HttpProbe},
+ * {@link io.potions.examples.TrafficWatch}, {@link io.potions.examples.SampleRepository}) are small
+ * helpers they share.
+ */
+package io.potions.examples;
