@@ -249,8 +249,7 @@ class FaultsE2ETest {
 
   @Test
   @Order(7)
-  void twentyDeploysRequestedAtOnceAllRunInOrderAndResourcesStayFlat() throws Exception {
-    String baseline = resources();
+  void twentyDeploysRequestedAtOnceAllRunInOrder() throws Exception {
     List<CompletableFuture<Deployment>> all = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       all.add(app.deployAsync("main"));
@@ -263,9 +262,32 @@ class FaultsE2ETest {
     for (int i = 1; i < done.size(); i++) {
       assertThat(done.get(i).startedAt()).isAfterOrEqualTo(done.get(i - 1).finishedAt().minusMillis(1));
     }
+    assertThat(done).extracting(Deployment::id).doesNotHaveDuplicates();
+  }
+
+  @Test
+  @Order(8)
+  void fiftyConsecutiveDeploysLeaveDiskProcessesAndPortsFlat() throws Exception {
+    String baseline = resources();
+    long diskBefore = diskUsedKb();
+    for (int i = 0; i < 50; i++) {
+      if (i % 10 == 0) {
+        nextVersion();  // some deploys change the code, most redeploy it: both make a new release
+      }
+      assertThat(app.deploy("main").succeeded()).isTrue();
+    }
     String after = resources();
-    System.out.println("resources before: " + baseline + "\nresources after 20 more deploys: " + after);
+    long diskAfter = diskUsedKb();
+    System.out.println("after 50 consecutive deploys: " + after.replace('\n', ' ') + "; /opt/potions "
+        + diskBefore + " KB -> " + diskAfter + " KB");
     assertThat(after).isEqualTo(baseline);
+    // Releases are pruned to keepReleases; the build cache may settle, but nothing accumulates.
+    assertThat(diskAfter).isLessThan(diskBefore + 20_000);
+    assertThat(live()).isEqualTo("0." + version + ".0");
+  }
+
+  private long diskUsedKb() {
+    return Long.parseLong(box.console("du -sk /opt/potions | cut -f1").getStdout().trim());
   }
 
   /** Releases kept, app processes, epmd processes and listening ports: what must not grow. */
