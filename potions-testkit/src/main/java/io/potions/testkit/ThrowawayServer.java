@@ -39,6 +39,8 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
   private static volatile boolean leftoversRemoved;
 
   private final SshIdentity hostKey;
+  /** Loopback ports after a {@link #reboot()}, when Docker assigned new ones. */
+  private final java.util.Map<Integer, Integer> rebootedPorts = new java.util.concurrent.ConcurrentHashMap<>();
 
   private ThrowawayServer(String image, SshIdentity hostKey, List<String> authorizedKeys) {
     super(DockerImageName.parse(image));
@@ -158,8 +160,6 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
   public int httpsPort() {
     return port(443);
   }
-
-  private final java.util.Map<Integer, Integer> rebootedPorts = new java.util.concurrent.ConcurrentHashMap<>();
 
   private int port(int inside) {
     Integer after = rebootedPorts.get(inside);
