@@ -15,6 +15,8 @@ import io.potions.e2e.RequiresDocker;
 import io.potions.github.GitHubAuth;
 import io.potions.github.GitHubClient;
 import io.potions.github.GitHubSource;
+import io.potions.github.git.GitHttpServer;
+import io.potions.github.sim.PushEvents;
 import io.potions.github.webhook.WebhookHandler;
 import io.potions.github.webhook.WebhookServer;
 import io.potions.secret.Secret;
@@ -72,7 +74,7 @@ class GitHubPushDeployE2ETest {
 
   private Path tmp;
   private FakeGitHub github;
-  private GitServer gitServer;
+  private GitHttpServer gitServer;
   private Git work;
   private ThrowawayServer box;
   private Potions potions;
@@ -94,7 +96,7 @@ class GitHubPushDeployE2ETest {
     work = Git.init().setDirectory(tmp.resolve("work").toFile()).setInitialBranch("main").call();
     work.getRepository().getConfig().setString("remote", "origin", "url", bare.toUri().toString());
     work.getRepository().getConfig().save();
-    gitServer = new GitServer(tmp.resolve("git"), github::accepts);
+    gitServer = new GitHttpServer(tmp.resolve("git"), github::accepts);
 
     box = ThrowawayServer.provisioned();
     box.start();
