@@ -107,12 +107,16 @@ public final class LoadLoop implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (running.getAndSet(false)) {
       stoppedNanos = System.nanoTime();
     }
-    for (Thread t : threads) {
-      t.join(20_000);
+    try {
+      for (Thread t : threads) {
+        t.join(20_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
