@@ -82,6 +82,15 @@ public final class SampleRepo implements AutoCloseable {
     }
   }
 
+  /**
+   * Copies the sample app's sources (without build output) to {@code to}.
+   *
+   * @param to the destination directory
+   */
+  public static void copySource(Path to) {
+    copy(SOURCE, to);
+  }
+
   private static void copy(Path from, Path to) {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path p : (Iterable<Path>) files::iterator) {

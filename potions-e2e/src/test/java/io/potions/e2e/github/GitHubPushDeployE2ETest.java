@@ -11,7 +11,9 @@ import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
 import io.potions.digitalocean.contract.OpenApiContract;
 import io.potions.digitalocean.contract.SchemaValidator;
+import io.potions.e2e.RawHttp;
 import io.potions.e2e.RequiresDocker;
+import io.potions.e2e.SampleRepo;
 import io.potions.github.GitHubAuth;
 import io.potions.github.GitHubClient;
 import io.potions.github.GitHubSource;
@@ -21,28 +23,19 @@ import io.potions.github.webhook.WebhookHandler;
 import io.potions.github.webhook.WebhookServer;
 import io.potions.secret.Secret;
 import io.potions.testkit.ThrowawayServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.transport.RefSpec;
@@ -92,7 +85,7 @@ class GitHubPushDeployE2ETest {
     Path bare = tmp.resolve("git").resolve(REPO + ".git");
     Files.createDirectories(bare.getParent());
     Git.init().setBare(true).setDirectory(bare.toFile()).setInitialBranch("main").call().close();
-    copySampleApp(tmp.resolve("work"));
+    SampleRepo.copySource(tmp.resolve("work"));
     work = Git.init().setDirectory(tmp.resolve("work").toFile()).setInitialBranch("main").call();
     work.getRepository().getConfig().setString("remote", "origin", "url", bare.toUri().toString());
     work.getRepository().getConfig().save();
@@ -246,56 +239,11 @@ class GitHubPushDeployE2ETest {
     Files.writeString(tmp.resolve("work").resolve(path), content);
   }
 
-  private static void copySampleApp(Path to) {
-    Path from = Path.of(System.getProperty("potions.sampleApp", "../potions-examples/sample-app"));
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path rel = from.relativize(p);
-        if (rel.startsWith("_build") || rel.startsWith("deps")) {
-          continue;
-        }
-        Path target = to.resolve(rel.toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** One GET through Caddy with the app's Host header, on a fresh connection. */
   private String get(String path) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", box.httpPort()), 5000);
-      socket.setSoTimeout(15000);
-      OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + DOMAIN + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      in.transferTo(all);
-      String response = all.toString(StandardCharsets.UTF_8);
-      assertThat(response).startsWith("HTTP/1.1 200");
-      String body = response.substring(response.indexOf("\r\n\r\n") + 4);
-      if (response.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
-        StringBuilder plain = new StringBuilder();
-        String rest = body;
-        while (true) {
-          int nl = rest.indexOf("\r\n");
-          int size = Integer.parseInt(rest.substring(0, nl).trim(), 16);
-          if (size == 0) {
-            break;
-          }
-          plain.append(rest, nl + 2, nl + 2 + size);
-          rest = rest.substring(nl + 2 + size + 2);
-        }
-        body = plain.toString();
-      }
-      return body;
-    }
+    RawHttp.Response response = RawHttp.once(box.httpPort(), DOMAIN, "GET", path, null);
+    assertThat(response.status()).isEqualTo(200);
+    return response.body();
   }
+
 }
