@@ -148,6 +148,21 @@ final class DeployEngine {
     });
   }
 
+  /**
+   * The release list once {@code release} goes live: a new build goes first; a release already
+   * kept (a rollback or restart) keeps its place, so rolling back twice goes two releases back
+   * rather than returning to the newest.
+   */
+  static List<ReleaseRecord> releasesAfter(List<ReleaseRecord> kept, ReleaseRecord release) {
+    if (kept.stream().anyMatch(r -> r.id().equals(release.id()))) {
+      return new ArrayList<>(kept);
+    }
+    List<ReleaseRecord> releases = new ArrayList<>();
+    releases.add(release);
+    releases.addAll(kept);
+    return releases;
+  }
+
   static Optional<ReleaseRecord> previousRelease(LiveState state) {
     List<ReleaseRecord> releases = state.releases();
     int live = -1;
@@ -394,9 +409,7 @@ final class DeployEngine {
     emit(new ProgressEvent.StepStarted(ctx.serverName(), "switch", "Move traffic to the " + slot.id() + " slot"));
     // The release list is written before traffic moves: whatever happens to the connection from
     // here on, the server's state already knows the release that may be live.
-    List<ReleaseRecord> releases = new ArrayList<>();
-    releases.add(release);
-    state.releases().stream().filter(r -> !r.id().equals(release.id())).forEach(releases::add);
+    List<ReleaseRecord> releases = releasesAfter(state.releases(), release);
     try {
       writeJson(shell, AppScripts.dir(app) + "/state.json", Map.of("releases", releases));
       step(shell, "Switching traffic to the " + slot.id() + " slot",

@@ -69,6 +69,21 @@ class EnvAndNamesTest {
         .isEmpty();
   }
 
+  @Test
+  void rollingBackTwiceGoesTwoReleasesBack() {
+    ReleaseRecord r1 = new ReleaseRecord("r1", "c1", "a", 1);
+    ReleaseRecord r2 = new ReleaseRecord("r2", "c2", "a", 1);
+    ReleaseRecord r3 = new ReleaseRecord("r3", "c3", "a", 1);
+    List<ReleaseRecord> kept = DeployEngine.releasesAfter(
+        DeployEngine.releasesAfter(DeployEngine.releasesAfter(List.of(), r1), r2), r3);
+    assertThat(kept).extracting(ReleaseRecord::id).containsExactly("r3", "r2", "r1");
+    // Roll back from r3 to r2: the list keeps its order, so the next rollback goes to r1.
+    List<ReleaseRecord> afterRollback = DeployEngine.releasesAfter(kept, r2);
+    assertThat(afterRollback).extracting(ReleaseRecord::id).containsExactly("r3", "r2", "r1");
+    assertThat(DeployEngine.previousRelease(new DeployEngine.LiveState(Optional.of(Slot.GREEN), Optional.of("r2"),
+        afterRollback))).map(ReleaseRecord::id).contains("r1");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", "Shop", "1shop", "shop_", "shop-", "sh--op", "shop;rm", "../etc", "shop app",
       "a234567890123456789012345678901", "potions", "ünï"})
