@@ -33,7 +33,7 @@ public final class KnownHosts {
    * @param publicKey the host's public key line
    */
   public synchronized void remember(String host, int port, String publicKey) {
-    String name = port == 22 ? host : "[" + host + "]:" + port;
+    String name = entryName(host, port);
     String[] parts = publicKey.trim().split("\\s+");
     String line = name + " " + parts[0] + " " + parts[1] + "\n";
     try {
@@ -59,8 +59,18 @@ public final class KnownHosts {
    * @param port SSH port
    * @return a policy pinning the remembered keys, if any
    */
-  public synchronized Optional<HostKeyPolicy> policyFor(String host, int port) {
-    String name = port == 22 ? host : "[" + host + "]:" + port;
+  public Optional<HostKeyPolicy> policyFor(String host, int port) {
+    List<String> keys = keysFor(host, port);
+    return keys.isEmpty() ? Optional.empty() : Optional.of(HostKeyPolicy.pinned(keys));
+  }
+
+  /**
+   * @param host host or IP
+   * @param port SSH port
+   * @return the remembered public key lines for that host and port, possibly none
+   */
+  public synchronized List<String> keysFor(String host, int port) {
+    String name = entryName(host, port);
     List<String> keys = new ArrayList<>();
     try {
       if (Files.exists(file)) {
@@ -74,6 +84,11 @@ public final class KnownHosts {
     } catch (IOException e) {
       throw new PotionsException("Could not read " + file + ": " + e.getMessage(), e);
     }
-    return keys.isEmpty() ? Optional.empty() : Optional.of(HostKeyPolicy.pinned(keys));
+    return keys;
+  }
+
+  /** The host column of a known_hosts line, as OpenSSH writes it. */
+  private static String entryName(String host, int port) {
+    return port == 22 ? host : "[" + host + "]:" + port;
   }
 }

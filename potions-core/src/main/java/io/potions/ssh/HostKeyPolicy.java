@@ -1,12 +1,9 @@
 package io.potions.ssh;
 
 import io.potions.InvalidInputException;
-import io.potions.PotionsException;
+import io.potions.KnownHosts;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -135,34 +132,21 @@ public abstract class HostKeyPolicy {
   }
 
   private static final class TrustOnFirstUse extends HostKeyPolicy {
-    private final Path file;
+    private final KnownHosts knownHosts;
 
     TrustOnFirstUse(Path file) {
-      this.file = file;
+      this.knownHosts = new KnownHosts(file);
     }
 
     @Override
     synchronized Optional<String> refusal(String host, int port, PublicKey presented) {
-      String name = port == 22 ? host : "[" + host + "]:" + port;
       List<PublicKey> known = new ArrayList<>();
-      try {
-        if (Files.exists(file)) {
-          for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            String[] parts = line.trim().split("\\s+", 2);
-            if (parts.length == 2 && parts[0].equals(name)) {
-              known.add(parse(parts[1]));
-            }
-          }
-        }
-        if (known.isEmpty()) {
-          Path parent = file.toAbsolutePath().getParent();
-          Files.createDirectories(parent);
-          Files.writeString(file, name + " " + toOpenSsh(presented) + "\n", StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-          return Optional.empty();
-        }
-      } catch (IOException e) {
-        throw new PotionsException("Could not use the known hosts file " + file + ": " + e.getMessage(), e);
+      for (String line : knownHosts.keysFor(host, port)) {
+        known.add(parse(line));
+      }
+      if (known.isEmpty()) {
+        knownHosts.remember(host, port, toOpenSsh(presented));
+        return Optional.empty();
       }
       for (PublicKey key : known) {
         if (KeyUtils.compareKeys(key, presented)) {
@@ -170,12 +154,12 @@ public abstract class HostKeyPolicy {
         }
       }
       return Optional.of(changedKeyMessage(host, port, known, presented)
-          + " The remembered key is in " + file + ".");
+          + " The remembered key is in " + knownHosts.file() + ".");
     }
 
     @Override
     public String toString() {
-      return "trustOnFirstUse[" + file + "]";
+      return "trustOnFirstUse[" + knownHosts.file() + "]";
     }
   }
 }
