@@ -138,7 +138,7 @@ public final class CloudServerRequest {
     long pause = 1000;
     while (true) {
       try {
-        server.shell();
+        server.executor();
         return;
       } catch (ServerUnreachableException e) {
         if (System.nanoTime() > deadline) {

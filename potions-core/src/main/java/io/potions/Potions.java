@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import io.potions.app.OnServerBuilder;
+import io.potions.spi.ReleaseBuilder;
 
 /**
  * The entry point. Build one per program, keep it, close it at the end:
@@ -29,6 +31,7 @@ import java.util.ServiceLoader;
 public final class Potions implements AutoCloseable {
   private final ProgressListener listener;
   private final ReverseProxy proxy;
+  private final ReleaseBuilder releaseBuilder;
   private final Redactor redactor = new Redactor();
   private final List<Server> servers = new ArrayList<>();
   private final CloudProvider cloud;
@@ -39,6 +42,8 @@ public final class Potions implements AutoCloseable {
   private Potions(Builder builder) {
     this.listener = builder.listener;
     this.proxy = builder.proxy != null ? builder.proxy : discoverProxy();
+    this.releaseBuilder = builder.releaseBuilder != null ? builder.releaseBuilder
+        : ServiceLoader.load(ReleaseBuilder.class).findFirst().orElseGet(OnServerBuilder::new);
     this.cloud = builder.cloud;
     this.home = builder.home != null ? builder.home
         : Path.of(System.getProperty("user.home"), ".potions");
@@ -69,7 +74,7 @@ public final class Potions implements AutoCloseable {
    * @return the server, not yet connected
    */
   public synchronized Server existingServer(String name, SshTarget target) {
-    Server server = new Server(name, target, proxy, listener, redactor);
+    Server server = new Server(name, target, proxy, releaseBuilder, listener, redactor);
     servers.add(server);
     return server;
   }
@@ -149,6 +154,7 @@ public final class Potions implements AutoCloseable {
   public static final class Builder {
     private ProgressListener listener = ProgressListener.NONE;
     private ReverseProxy proxy;
+    private ReleaseBuilder releaseBuilder;
     private CloudProvider cloud;
     private SshIdentity identity;
     private Path home;
@@ -170,6 +176,16 @@ public final class Potions implements AutoCloseable {
      */
     public Builder reverseProxy(ReverseProxy proxy) {
       this.proxy = Objects.requireNonNull(proxy, "proxy");
+      return this;
+    }
+
+    /**
+     * @param builder where releases are built (default: one found on the class path through
+     *     {@link ServiceLoader}, else {@link OnServerBuilder}, which builds on the app's own server)
+     * @return this builder
+     */
+    public Builder releaseBuilder(ReleaseBuilder builder) {
+      this.releaseBuilder = Objects.requireNonNull(builder, "builder");
       return this;
     }
 

@@ -9,7 +9,10 @@ import io.potions.provision.ServerLayout;
 import io.potions.provision.ProvisionReport;
 import io.potions.provision.Provisioner;
 import io.potions.provision.ServerFacts;
-import io.potions.remote.RemoteShell;
+import io.potions.remote.SshExecutor;
+import io.potions.spi.ReleaseBuilder;
+import io.potions.spi.RemoteExecutor;
+import io.potions.ssh.PortForward;
 import io.potions.secret.Redactor;
 import io.potions.spi.ReverseProxy;
 import io.potions.ssh.SshConnection;
@@ -26,6 +29,7 @@ public final class Server implements AutoCloseable {
   private final String name;
   private final SshTarget target;
   private final ReverseProxy proxy;
+  private final ReleaseBuilder releaseBuilder;
   private final ProgressListener listener;
   private final Redactor redactor;
   private final DeployQueue queue;
@@ -34,10 +38,12 @@ public final class Server implements AutoCloseable {
   private SshConnection deployConnection;
   private ProvisionReport lastProvision;
 
-  Server(String name, SshTarget target, ReverseProxy proxy, ProgressListener listener, Redactor redactor) {
+  Server(String name, SshTarget target, ReverseProxy proxy, ReleaseBuilder releaseBuilder, ProgressListener listener,
+      Redactor redactor) {
     this.name = name;
     this.target = target;
     this.proxy = proxy;
+    this.releaseBuilder = releaseBuilder;
     this.listener = listener;
     this.redactor = redactor;
     this.queue = new DeployQueue(name);
@@ -60,7 +66,7 @@ public final class Server implements AutoCloseable {
    * @return this server, ready for apps
    */
   public Server provision() {
-    Provisioner provisioner = new Provisioner(shell(), name, proxy, listener);
+    Provisioner provisioner = new Provisioner(executor(), target.user(), redactor, name, proxy, listener);
     lastProvision = provisioner.provision(List.of(target.identity().publicKey()));
     return this;
   }
@@ -80,16 +86,31 @@ public final class Server implements AutoCloseable {
   }
 
   /**
-   * The remote shell for this server, for advanced use and tests. Every command the SDK runs goes
-   * through it.
+   * The executor logged in as the target's user, for advanced use and tests: every command the
+   * SDK runs on a server goes through one.
    *
-   * @return the shell, connected on first use
+   * @return the executor, connected on first use
    */
-  public synchronized RemoteShell shell() {
+  public synchronized RemoteExecutor executor() {
+    return sshExecutor();
+  }
+
+  private synchronized SshExecutor sshExecutor() {
     if (connection == null) {
       connection = SshConnection.open(target, redactor);
     }
-    return new RemoteShell(connection, redactor);
+    return new SshExecutor(connection, redactor);
+  }
+
+  /**
+   * Forwards a local port to an address on the server (such as a loopback-only admin API).
+   *
+   * @param remoteHost the host as seen from the server, such as {@code 127.0.0.1}
+   * @param remotePort the port there
+   * @return the forward; close it to stop
+   */
+  public PortForward forwardLocal(String remoteHost, int remotePort) {
+    return sshExecutor().connection().forwardLocal(remoteHost, remotePort);
   }
 
   /**
@@ -108,19 +129,19 @@ public final class Server implements AutoCloseable {
   }
 
   /**
-   * The shell logged in as the deploy user, which every app operation uses (it can run only the
+   * The executor logged in as the deploy user, which every app operation uses (it can run only the
    * validating helper as root).
    *
-   * @return the shell, connected on first use
+   * @return the executor, connected on first use
    */
-  public synchronized RemoteShell deployShell() {
+  synchronized RemoteExecutor deployExecutor() {
     if (ServerLayout.DEPLOY_USER.equals(target.user())) {
-      return shell();
+      return executor();
     }
     if (deployConnection == null) {
       deployConnection = SshConnection.open(target.asUser(ServerLayout.DEPLOY_USER), redactor);
     }
-    return new RemoteShell(deployConnection, redactor);
+    return new SshExecutor(deployConnection, redactor);
   }
 
   /** @return the host key the server presented, as an OpenSSH line, once connected */
@@ -150,13 +171,18 @@ public final class Server implements AutoCloseable {
     }
 
     @Override
-    public RemoteShell deployShell() {
-      return Server.this.deployShell();
+    public RemoteExecutor executor() {
+      return Server.this.deployExecutor();
     }
 
     @Override
     public ReverseProxy proxy() {
       return proxy;
+    }
+
+    @Override
+    public ReleaseBuilder releaseBuilder() {
+      return releaseBuilder;
     }
 
     @Override

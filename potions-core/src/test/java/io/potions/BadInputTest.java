@@ -13,7 +13,7 @@ import io.potions.provision.Distribution;
 import io.potions.source.GitRepositorySource;
 import io.potions.spi.AppRoute;
 import io.potions.spi.ReverseProxy;
-import io.potions.spi.ScriptRunner;
+import io.potions.spi.RemoteExecutor;
 import io.potions.ssh.HostKeyPolicy;
 import io.potions.ssh.SshIdentity;
 import io.potions.ssh.SshTarget;
@@ -157,12 +157,12 @@ class BadInputTest {
     }
 
     @Override
-    public void applyRoute(AppRoute route, ScriptRunner runner) {
+    public void applyRoute(AppRoute route, RemoteExecutor server) {
       throw new AssertionError("bad input reached the proxy");
     }
 
     @Override
-    public void removeRoute(String app, ScriptRunner runner) {
+    public void removeRoute(String app, RemoteExecutor server) {
       throw new AssertionError("bad input reached the proxy");
     }
   }

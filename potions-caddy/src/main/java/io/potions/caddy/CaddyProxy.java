@@ -16,7 +16,8 @@ import io.potions.provision.BootstrapStep;
 import io.potions.provision.Distribution;
 import io.potions.spi.AppRoute;
 import io.potions.spi.ReverseProxy;
-import io.potions.spi.ScriptRunner;
+import io.potions.spi.RemoteCommand;
+import io.potions.spi.RemoteExecutor;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -76,23 +77,23 @@ public final class CaddyProxy implements ReverseProxy {
   }
 
   @Override
-  public void applyRoute(AppRoute route, ScriptRunner runner) {
-    update(runner, "route " + route.domains() + " to app " + route.app(),
-        server -> CaddyRoutes.withRoute(server, route));
+  public void applyRoute(AppRoute route, RemoteExecutor server) {
+    update(server, "route " + route.domains() + " to app " + route.app(),
+        config -> CaddyRoutes.withRoute(config, route));
   }
 
   @Override
-  public void removeRoute(String app, ScriptRunner runner) {
-    update(runner, "remove the route of app " + app, server -> CaddyRoutes.withoutRoute(server, app));
+  public void removeRoute(String app, RemoteExecutor server) {
+    update(server, "remove the route of app " + app, config -> CaddyRoutes.withoutRoute(config, app));
   }
 
   /**
    * Read, edit, write back with the ETag as precondition, so a concurrent change made by someone
    * else is never overwritten: a 412 re-reads and re-applies the edit.
    */
-  private static void update(ScriptRunner runner, String what, UnaryOperator<JsonNode> edit) {
+  private static void update(RemoteExecutor server, String what, UnaryOperator<JsonNode> edit) {
     for (int attempt = 1; ; attempt++) {
-      String response = runner.run("Reading Caddy's config", readServerScript(), null);
+      String response = server.require(RemoteCommand.of("Reading Caddy's config", readServerScript())).out();
       int split = response.indexOf("\n\n");
       String etag = etag(response.substring(0, Math.max(split, 0)));
       JsonNode current;
@@ -108,7 +109,7 @@ public final class CaddyProxy implements ReverseProxy {
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
-      String status = runner.run("Caddy: " + what, writeServerScript(etag), body).trim();
+      String status = server.require(RemoteCommand.of("Caddy: " + what, writeServerScript(etag)).stdin(body)).out().trim();
       if (status.endsWith("200")) {
         return;
       }

@@ -3,16 +3,13 @@ package io.potions.app;
 import io.potions.InvalidInputException;
 import io.potions.PotionsException;
 import io.potions.progress.ProgressEvent;
-import io.potions.remote.RemoteShell;
 import io.potions.secret.Secret;
 import io.potions.source.SourceCommit;
 import io.potions.spi.AppRoute;
-import io.potions.spi.ScriptRunner;
+import io.potions.spi.RemoteCommand;
+import io.potions.spi.RemoteExecutor;
 import io.potions.spi.SourceHost;
-import io.potions.ssh.ExecResult;
-import io.potions.ssh.HeldCommand;
 import io.potions.ssh.OutputListener;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -44,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class App {
   private static final Logger log = LoggerFactory.getLogger(App.class);
-  private static final Duration STEP_LIMIT = Duration.ofMinutes(2);
+  private static final Duration LOCK_WAIT = Duration.ofMinutes(30);
   private static final SecureRandom RANDOM = new SecureRandom();
   /** First stable port; apps take blocks of ten (port, port+1 blue, port+2 green). */
   static final int FIRST_PORT = 4000;
@@ -81,9 +78,18 @@ public final class App {
     return new DeployEngine(ctx, name);
   }
 
+  private AppStore store() {
+    return new AppStore(ctx.executor(), name, ctx.serverName());
+  }
+
+  private ServerLock lock(String what) {
+    return ServerLock.acquire(ctx.executor(), DeploymentRun.initiator() + " " + what + " " + name, LOCK_WAIT,
+        holder -> { });
+  }
+
   /** @return true when the app exists on the server */
   public boolean exists() {
-    return !DeployEngine.readFiles(ctx.deployShell(), List.of(AppScripts.dir(name) + "/app.json")).get(0).isBlank();
+    return store().exists();
   }
 
   /**
@@ -91,7 +97,7 @@ public final class App {
    * @throws AppNotFoundException when it does not exist
    */
   public AppManifest manifest() {
-    return engine().manifest();
+    return store().manifest();
   }
 
   /**
@@ -103,14 +109,14 @@ public final class App {
    * @throws AppAlreadyExistsException when an app of that name exists (nothing is changed)
    */
   public App create(AppSettings settings) {
-    RemoteShell shell = ctx.deployShell();
-    try (ServerLock lock = ServerLock.acquire(shell.connection(), DeployEngine.initiator() + " create " + name,
-        Duration.ofMinutes(30), holder -> { })) {
-      if (exists()) {
+    RemoteExecutor server = ctx.executor();
+    AppStore store = store();
+    try (ServerLock lock = lock("create")) {
+      if (store.exists()) {
         throw new AppAlreadyExistsException("App '" + name + "' already exists on " + ctx.serverName()
             + "; nothing was changed. Use server.app(\"" + name + "\") to work with it, or delete it first.");
       }
-      List<AppManifest> others = listManifests(shell);
+      List<AppManifest> others = AppStore.listManifests(server);
       for (AppManifest other : others) {
         for (String domain : settings.domains()) {
           if (other.domains().contains(domain)) {
@@ -131,17 +137,16 @@ public final class App {
       Secret dbPassword = Secret.of(randomToken(32));
       ctx.redactor().register(dbPassword);
       try {
-        require(shell, "Creating the app's directories", AppScripts.createLayout(name), null);
-        shell.connection().upload(DeployEngine.JSON.writeValueAsBytes(manifest), AppScripts.dir(name) + "/app.json", 0644);
-        shell.connection().upload(EnvFile.render(generatedEnv(manifest, dbPassword)).getBytes(StandardCharsets.UTF_8),
-            AppScripts.dir(name) + "/secrets/generated.env", 0600);
-        shell.connection().upload(new byte[0], AppScripts.dir(name) + "/secrets/env", 0600);
-        require(shell, "Creating the app's database", AppScripts.createDatabase(name),
-            (dbPassword.reveal() + "\n").getBytes(StandardCharsets.UTF_8));
-        ctx.proxy().applyRoute(new AppRoute(name, manifest.domains(), port, manifest.https()), runner(shell));
-      } catch (IOException | RuntimeException e) {
+        server.require(RemoteCommand.of("Creating the app's directories", AppScripts.createLayout(name)));
+        store.writeManifest(manifest);
+        store.writeGeneratedEnv(generatedEnv(manifest, dbPassword));
+        store.writeUserEnv(Map.of());
+        server.require(RemoteCommand.of("Creating the app's database", AppScripts.createDatabase(name))
+            .stdin((dbPassword.reveal() + "\n").getBytes(StandardCharsets.UTF_8)));
+        ctx.proxy().applyRoute(new AppRoute(name, manifest.domains(), port, manifest.https()), server);
+      } catch (RuntimeException e) {
         log.warn("[{}] creating app {} failed; removing what was created: {}", ctx.serverName(), name, e.toString());
-        shell.run(AppScripts.delete(name, true), false, STEP_LIMIT, OutputListener.IGNORE);
+        server.run(RemoteCommand.of("Removing the half-created app", AppScripts.delete(name, true)));
         throw e instanceof PotionsException pe ? pe
             : new PotionsException("Creating app " + name + " failed: " + e.getMessage(), e);
       }
@@ -176,13 +181,8 @@ public final class App {
     AppManifest current = manifest();
     AppSettings settings = AppSettings.builder().from(current.settings()).domains(domains).build();
     AppManifest updated = AppManifest.of(name, current.port(), settings);
-    RemoteShell shell = ctx.deployShell();
-    ctx.proxy().applyRoute(new AppRoute(name, updated.domains(), updated.port(), updated.https()), runner(shell));
-    try {
-      shell.connection().upload(DeployEngine.JSON.writeValueAsBytes(updated), AppScripts.dir(name) + "/app.json", 0644);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    ctx.proxy().applyRoute(new AppRoute(name, updated.domains(), updated.port(), updated.https()), ctx.executor());
+    store().writeManifest(updated);
   }
 
   /**
@@ -191,12 +191,11 @@ public final class App {
    * @param dropDatabase whether to drop its database and role too (an explicit choice: data is lost)
    */
   public void delete(boolean dropDatabase) {
-    RemoteShell shell = ctx.deployShell();
-    try (ServerLock lock = ServerLock.acquire(shell.connection(), DeployEngine.initiator() + " delete " + name,
-        Duration.ofMinutes(30), holder -> { })) {
+    RemoteExecutor server = ctx.executor();
+    try (ServerLock lock = lock("delete")) {
       manifest();
-      ctx.proxy().removeRoute(name, runner(shell));
-      require(shell, "Deleting app " + name, AppScripts.delete(name, dropDatabase), null);
+      ctx.proxy().removeRoute(name, server);
+      server.require(RemoteCommand.of("Deleting app " + name, AppScripts.delete(name, dropDatabase)));
       log.info("[{}] deleted app {}{}", ctx.serverName(), name, dropDatabase ? " and its database" : "");
     }
   }
@@ -266,13 +265,11 @@ public final class App {
 
     private Map<String, String> read() {
       manifest();
-      String content = DeployEngine.readFiles(ctx.deployShell(), List.of(AppScripts.dir(name) + "/secrets/env")).get(0);
-      return new LinkedHashMap<>(EnvFile.parse(content));
+      return new LinkedHashMap<>(store().userEnv());
     }
 
     private void write(Map<String, String> vars) {
-      ctx.deployShell().connection().upload(EnvFile.render(vars).getBytes(StandardCharsets.UTF_8),
-          AppScripts.dir(name) + "/secrets/env", 0600);
+      store().writeUserEnv(vars);
     }
 
     @Override
@@ -365,30 +362,29 @@ public final class App {
 
   /** @return what is live now, and whether it is healthy */
   public AppStatus status() {
-    DeployEngine engine = engine();
-    AppManifest manifest = engine.manifest();
-    RemoteShell shell = ctx.deployShell();
-    DeployEngine.LiveState state = engine.liveState(shell, manifest);
+    AppStore store = store();
+    AppManifest manifest = store.manifest();
+    RemoteExecutor server = ctx.executor();
+    AppStore.LiveState state = store.liveState(manifest);
     boolean running = false;
     boolean healthy = false;
     if (state.liveSlot().isPresent()) {
       Slot slot = state.liveSlot().get();
-      running = shell.run(AppScripts.helper("unit", "is-active", name, slot.id()), false, STEP_LIMIT,
-          OutputListener.IGNORE).ok();
+      running = server.run(RemoteCommand.of("Checking the live slot",
+          AppScripts.helper("unit", "is-active", name, slot.id()))).ok();
       HealthCheck check = HealthCheck.builder().from(manifest.settings().healthCheck())
           .deadline(Duration.ofSeconds(5)).interval(Duration.ofMillis(500)).settle(Duration.ZERO).build();
-      healthy = running && shell.run(AppScripts.healthCheck(name, slot, manifest.slotPort(slot), check,
-          check.host().orElse(manifest.domains().get(0))), false, STEP_LIMIT, OutputListener.IGNORE).ok();
+      healthy = running && server.run(RemoteCommand.of("Health-checking the live slot", AppScripts.healthCheck(
+          name, slot, manifest.slotPort(slot), check, check.host().orElse(manifest.domains().get(0))))).ok();
     }
-    String commit = state.liveRelease().flatMap(id -> state.releases().stream()
-        .filter(r -> r.id().equals(id)).findFirst()).map(ReleaseRecord::commit).orElse(null);
+    String commit = state.liveRecord().map(ReleaseRecord::commit).orElse(null);
     return new AppStatus(name, state.liveSlot(), state.liveRelease(), java.util.Optional.ofNullable(commit),
         running, healthy, manifest.domains());
   }
 
   /** @return past deployments, oldest first, as kept on the server */
   public List<Deployment> deployments() {
-    return engine().deployments();
+    return store().deployments();
   }
 
   /**
@@ -399,8 +395,8 @@ public final class App {
     if (lines < 1 || lines > 100_000) {
       throw new InvalidInputException("lines must be between 1 and 100000.");
     }
-    ExecResult r = ctx.deployShell().run(AppScripts.logs(name, null, lines), false, STEP_LIMIT, OutputListener.IGNORE);
-    return new ArrayList<>(r.stdout());
+    return new ArrayList<>(ctx.executor().run(RemoteCommand.of("Reading the app's log",
+        AppScripts.logs(name, null, lines))).stdout());
   }
 
   /**
@@ -409,26 +405,9 @@ public final class App {
    * @param listener receives each line
    * @return close it to stop following
    */
-  public AutoCloseable followLogs(OutputListener listener) {
-    HeldCommand held = ctx.deployShell().connection().startHeld(
-        io.potions.remote.RemoteShell.render(AppScripts.helper("logs", name, "all", "20", "follow"), false,
-            "deploy", Duration.ofDays(7)), listener);
-    return held;
-  }
-
-  static List<AppManifest> listManifests(RemoteShell shell) {
-    List<AppManifest> out = new ArrayList<>();
-    for (String line : shell.require("Listing apps", AppScripts.listManifests(), false, STEP_LIMIT).stdout()) {
-      if (line.isBlank()) {
-        continue;
-      }
-      try {
-        out.add(DeployEngine.JSON.readValue(line, AppManifest.class));
-      } catch (IOException e) {
-        log.warn("skipping an unreadable app manifest: {}", e.toString());
-      }
-    }
-    return out;
+  public io.potions.spi.RemoteProcess followLogs(OutputListener listener) {
+    return ctx.executor().hold(RemoteCommand.of("Following the app's log",
+        AppScripts.helper("logs", name, "all", "20", "follow")).limit(Duration.ofDays(7)), listener);
   }
 
   /**
@@ -436,15 +415,7 @@ public final class App {
    * @return every app's manifest on the server
    */
   public static List<AppManifest> list(ServerContext ctx) {
-    return listManifests(ctx.deployShell());
-  }
-
-  private ScriptRunner runner(RemoteShell shell) {
-    return (what, script, stdin) -> require(shell, what, script, stdin).out();
-  }
-
-  private static ExecResult require(RemoteShell shell, String what, String script, byte[] stdin) {
-    return shell.require(what, script, false, STEP_LIMIT, stdin);
+    return AppStore.listManifests(ctx.executor());
   }
 
   private static byte[] randomBytes(int n) {

@@ -3,6 +3,7 @@ package io.potions.app;
 import static io.potions.shell.Shell.quote;
 
 import io.potions.provision.ServerLayout;
+import io.potions.ssh.ExecResult;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -347,5 +348,97 @@ public final class AppScripts {
       s.append("cat ").append(quote(p)).append(" 2>/dev/null || true; echo; echo '--potions-file--'\n");
     }
     return s.toString();
+  }
+
+  // ---- scripts whose output the SDK reads, with their parsers --------------------------------
+
+  /**
+   * @param app app name
+   * @return the file the root helper writes when it flips the app's route ({@code APP_PORT SLOT_PORT})
+   */
+  static String routeFile(String app) {
+    return "/etc/potions/routes/" + Names.app(app);
+  }
+
+  /**
+   * @param content the route file's content
+   * @return the slot port the app's route points at, when the file names one
+   */
+  static java.util.Optional<Integer> parseRoute(String content) {
+    String[] route = content.trim().split("\\s+");
+    return route.length == 2 && route[1].matches("\\d{1,5}") ? java.util.Optional.of(Integer.parseInt(route[1]))
+        : java.util.Optional.empty();
+  }
+
+  /**
+   * @param app app name
+   * @return a script printing {@code <slot> <release id>} for each slot whose release link is set
+   */
+  static String slotReleases(String app) {
+    StringBuilder s = new StringBuilder();
+    for (Slot slot : Slot.values()) {
+      s.append("if l=$(readlink ").append(quote(dir(app) + "/slots/" + slot.id() + "/release"))
+          .append("); then echo ").append(slot.id()).append(" \"${l##*/}\"; fi\n");
+    }
+    return s.toString();
+  }
+
+  /**
+   * @param result the result of {@link #slotReleases}
+   * @return each slot's release id
+   */
+  static java.util.Map<Slot, String> parseSlotReleases(ExecResult result) {
+    java.util.Map<Slot, String> links = new java.util.EnumMap<>(Slot.class);
+    for (String line : result.stdout()) {
+      String[] parts = line.trim().split(" ", 2);
+      if (parts.length == 2 && (parts[0].equals("blue") || parts[0].equals("green"))) {
+        links.put(Slot.of(parts[0]), parts[1].trim());
+      }
+    }
+    return links;
+  }
+
+  /**
+   * @param result the result of {@link #drain}
+   * @return how many connections were still open when the drain ended (0: fully drained)
+   */
+  static int parseDrain(ExecResult result) {
+    return result.marker("open").filter(v -> v.matches("\\d+")).map(Integer::parseInt).orElse(-1);
+  }
+
+  /** What a build printed about its release. */
+  record BuildOutput(java.util.Optional<String> releaseName, long releaseBytes) {
+    /**
+     * @param result the result of {@link #build}
+     * @return the release's name (empty when mix made no release) and size
+     */
+    static BuildOutput parse(ExecResult result) {
+      return new BuildOutput(result.marker("POTIONS_RELEASE_NAME").filter(n -> !n.isEmpty()),
+          result.marker("POTIONS_RELEASE_BYTES").filter(v -> v.matches("\\d+")).map(Long::parseLong).orElse(0L));
+    }
+  }
+
+  /** The health check's verdict. */
+  enum HealthVerdict {
+    /** Answered as expected for the whole settle time. */
+    HEALTHY,
+    /** The process exited before it answered. */
+    CRASHED_ON_START,
+    /** It answered, then exited within the settle time. */
+    CRASHED_AFTER_HEALTHY,
+    /** It never answered as expected before the deadline (or was unstable). */
+    UNHEALTHY;
+
+    /**
+     * @param result the result of {@link #healthCheck}
+     * @return the verdict, with the detail the script printed
+     */
+    static java.util.Map.Entry<HealthVerdict, String> parse(ExecResult result) {
+      String detail = result.marker("POTIONS_HEALTH").orElse("no verdict (exit " + result.exitStatus() + ")");
+      HealthVerdict verdict = result.ok() ? HEALTHY
+          : detail.startsWith("crashed-after-healthy") ? CRASHED_AFTER_HEALTHY
+          : detail.startsWith("crashed") ? CRASHED_ON_START : UNHEALTHY;
+      return java.util.Map.entry(verdict, detail);
+    }
   }
 }

@@ -28,7 +28,9 @@ public class DeployFailedException extends PotionsException {
     /** The source could not be sent, or the server could not be reached. */
     TRANSFER_FAILED,
     /** Nothing to roll back to. */
-    NO_PREVIOUS_RELEASE
+    NO_PREVIOUS_RELEASE,
+    /** The deploy lock was lost (its connection dropped); the deploy stopped before touching traffic. */
+    LOCK_LOST
   }
 
   /** The failed deployment's record (not serialized with the exception). */

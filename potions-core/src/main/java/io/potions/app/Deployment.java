@@ -10,10 +10,10 @@ import java.util.List;
  *
  * @param id unique id, also the release id when it built one
  * @param app app name
- * @param kind {@code deploy}, {@code rollback} or {@code restart}
+ * @param kind a deploy, a rollback or a restart
  * @param ref the ref the caller asked for
  * @param commit the commit SHA deployed
- * @param status {@code succeeded} or {@code failed}
+ * @param status how it ended
  * @param slot the slot the release went to
  * @param startedBy who started it ({@code user@host})
  * @param startedAt when it started
@@ -26,13 +26,61 @@ import java.util.List;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Deployment(
-    String id, String app, String kind, String ref, String commit, String status, String slot,
+    String id, String app, Kind kind, String ref, String commit, Status status, String slot,
     String startedBy, Instant startedAt, Instant finishedAt, List<Stage> stages, long bytesSent,
     long releaseBytes, String error, List<String> log) {
 
+  /** What a deployment did. Stored on the server in lowercase ({@code deploy}). */
+  public enum Kind {
+    /** Built a commit and switched to it. */
+    DEPLOY,
+    /** Went back to an earlier release without building. */
+    ROLLBACK,
+    /** Started the live release again (to pick up env changes). */
+    RESTART;
+
+    /** @return the lowercase name stored on the server */
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * @param id a stored name
+     * @return the kind
+     */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static Kind of(String id) {
+      return valueOf(id.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  /** How a deployment ended. Stored on the server in lowercase ({@code succeeded}). */
+  public enum Status {
+    /** The release is live. */
+    SUCCEEDED,
+    /** It failed; the deployment's error says where, and whether traffic moved. */
+    FAILED;
+
+    /** @return the lowercase name stored on the server */
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * @param id a stored name
+     * @return the status
+     */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static Status of(String id) {
+      return valueOf(id.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
   /** @return true when it succeeded */
   public boolean succeeded() {
-    return "succeeded".equals(status);
+    return status == Status.SUCCEEDED;
   }
 
   /** @return the total time from start to end */
@@ -51,7 +99,7 @@ public record Deployment(
 
   @Override
   public String toString() {
-    return "Deployment[" + id + " " + kind + " " + app + "@" + (commit == null ? "?" : commit.substring(0, Math.min(7, commit.length())))
-        + " " + status + " " + stages + (error == null ? "" : " error=" + error) + "]";
+    return "Deployment[" + id + " " + kind.id() + " " + app + "@" + (commit == null ? "?" : commit.substring(0, Math.min(7, commit.length())))
+        + " " + status.id() + " " + stages + (error == null ? "" : " error=" + error) + "]";
   }
 }

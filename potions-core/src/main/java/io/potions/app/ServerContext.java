@@ -1,8 +1,9 @@
 package io.potions.app;
 
 import io.potions.progress.ProgressListener;
-import io.potions.remote.RemoteShell;
 import io.potions.secret.Redactor;
+import io.potions.spi.ReleaseBuilder;
+import io.potions.spi.RemoteExecutor;
 import io.potions.spi.ReverseProxy;
 
 /**
@@ -13,11 +14,14 @@ public interface ServerContext {
   /** @return the server's name, for progress events */
   String serverName();
 
-  /** @return a shell logged in as the deploy user, the only user app operations need */
-  RemoteShell deployShell();
+  /** @return the executor logged in as the deploy user, the only user app operations need */
+  RemoteExecutor executor();
 
   /** @return the server's reverse proxy */
   ReverseProxy proxy();
+
+  /** @return where releases are built */
+  ReleaseBuilder releaseBuilder();
 
   /** @return where progress goes */
   ProgressListener listener();

@@ -3,26 +3,32 @@ package io.potions.app;
 import static io.potions.shell.Shell.quote;
 
 import io.potions.provision.ServerLayout;
-import io.potions.ssh.HeldCommand;
+import io.potions.spi.RemoteCommand;
+import io.potions.spi.RemoteExecutor;
+import io.potions.spi.RemoteProcess;
 import io.potions.ssh.OutputListener;
-import io.potions.ssh.SshConnection;
 import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * The server-wide deploy lock: an {@code flock} held by a command that lives as long as this
- * object's SSH channel. It serializes deploys across processes and machines; it is released when
- * closed, and also when the holder dies (its connection drops, sshd ends the command), so a stale
- * lock never blocks forever. The holder is recorded on the server for whoever waits.
+ * The server-wide deploy lock: an {@code flock} held by a command that lives as long as its SSH
+ * channel. It serializes deploys across processes and machines; it is released when closed, and
+ * also when the holder dies (its connection drops, sshd ends the command), so a stale lock never
+ * blocks forever. The holder is recorded on the server for whoever waits.
+ *
+ * <p>Because a dropped connection frees the lock, holding it is a fact to check, not an assumption:
+ * {@link #check(String)} is called before each step that must not run unlocked.
  */
 final class ServerLock implements AutoCloseable {
   static final String LOCK_FILE = ServerLayout.STATE + "/deploy.lock";
   static final String HOLDER_FILE = ServerLayout.STATE + "/deploy.holder";
   private static final String LOCKED = "POTIONS_LOCKED";
+  /** The longest a lock is held; the server ends the holding command after it. */
+  private static final Duration MAX_HOLD = Duration.ofHours(12);
 
-  private final HeldCommand held;
+  private final RemoteProcess held;
 
-  private ServerLock(HeldCommand held) {
+  private ServerLock(RemoteProcess held) {
     this.held = held;
   }
 
@@ -33,27 +39,28 @@ final class ServerLock implements AutoCloseable {
   }
 
   /**
-   * @param connection a connection as the deploy user
+   * @param server the server, as the deploy user
    * @param holder who takes it, for whoever waits
    * @param wait how long to wait at most
    * @param onWaiting told who holds it when it is busy
    * @return the lock, held until closed
    * @throws DeployLockBusyException when the wait ran out
    */
-  static ServerLock acquire(SshConnection connection, String holder, Duration wait, Consumer<String> onWaiting) {
-    var probe = connection.exec("flock -n " + quote(LOCK_FILE) + " true || cat " + quote(HOLDER_FILE),
-        null, Duration.ofSeconds(30), OutputListener.IGNORE);
+  static ServerLock acquire(RemoteExecutor server, String holder, Duration wait, Consumer<String> onWaiting) {
+    var probe = server.run(RemoteCommand.of("Checking the deploy lock",
+        "flock -n " + quote(LOCK_FILE) + " true || cat " + quote(HOLDER_FILE)));
     if (!probe.out().isBlank()) {
       onWaiting.accept(probe.out().trim());
     }
-    HeldCommand held = connection.startHeld(render(holder, wait), OutputListener.IGNORE);
+    RemoteProcess held = server.hold(RemoteCommand.of("Holding the deploy lock", render(holder, wait))
+        .limit(MAX_HOLD), OutputListener.IGNORE);
     try {
       String line = held.awaitLine(LOCKED::equals, wait.plusSeconds(30));
       if (line == null) {
         held.close();
-        var current = connection.exec("cat " + quote(HOLDER_FILE) + " 2>/dev/null || true", null,
-            Duration.ofSeconds(30), OutputListener.IGNORE);
-        throw new DeployLockBusyException("The deploy lock on " + connection.target().host()
+        var current = server.run(RemoteCommand.of("Reading the lock's holder",
+            "cat " + quote(HOLDER_FILE) + " 2>/dev/null || true"));
+        throw new DeployLockBusyException("The deploy lock on " + server.host()
             + " is still held after waiting " + wait.toSeconds() + " s, by: " + current.out().trim()
             + ". It is released when that deploy ends or its connection drops; try again later.");
       }
@@ -65,13 +72,33 @@ final class ServerLock implements AutoCloseable {
     }
   }
 
-  /** @return true while the lock is still held (its channel is open) */
+  /** @return true while the lock is still held (its command runs on a live connection) */
   boolean held() {
     return held.isOpen();
+  }
+
+  /**
+   * @param before what is about to happen, for the message
+   * @throws LockLostException when the lock is no longer held
+   */
+  void check(String before) {
+    if (!held()) {
+      throw new LockLostException("The deploy lock was lost (its SSH connection dropped) before " + before
+          + "; stopped there, so another deploy that may have taken the lock is not disturbed.");
+    }
   }
 
   @Override
   public void close() {
     held.close();
+  }
+
+  /** The lock was lost while a deploy held it. */
+  static final class LockLostException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LockLostException(String message) {
+      super(message, null, false, false);
+    }
   }
 }

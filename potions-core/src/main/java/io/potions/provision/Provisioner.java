@@ -2,10 +2,11 @@ package io.potions.provision;
 
 import io.potions.progress.ProgressEvent;
 import io.potions.progress.ProgressListener;
-import io.potions.remote.RemoteShell;
+import io.potions.secret.Redactor;
+import io.potions.spi.RemoteCommand;
+import io.potions.spi.RemoteExecutor;
 import io.potions.spi.ReverseProxy;
 import io.potions.ssh.ExecResult;
-import io.potions.ssh.OutputListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,19 +26,26 @@ public final class Provisioner {
   private static final Duration CHECK_LIMIT = Duration.ofMinutes(1);
   private static final Duration APPLY_LIMIT = Duration.ofMinutes(20);
 
-  private final RemoteShell shell;
+  private final RemoteExecutor server;
+  private final String loginUser;
+  private final Redactor redactor;
   private final String serverName;
   private final ReverseProxy proxy;
   private final ProgressListener listener;
 
   /**
-   * @param shell the server's remote shell (logged in as root or a passwordless sudoer)
+   * @param server the server's executor (logged in as root or a passwordless sudoer)
+   * @param loginUser the user it logs in as, for messages
+   * @param redactor masks secrets in messages
    * @param serverName name for progress events
    * @param proxy the reverse proxy whose steps follow the base bootstrap
    * @param listener receives progress
    */
-  public Provisioner(RemoteShell shell, String serverName, ReverseProxy proxy, ProgressListener listener) {
-    this.shell = shell;
+  public Provisioner(RemoteExecutor server, String loginUser, Redactor redactor, String serverName, ReverseProxy proxy,
+      ProgressListener listener) {
+    this.server = server;
+    this.loginUser = loginUser;
+    this.redactor = redactor;
     this.serverName = serverName;
     this.proxy = proxy;
     this.listener = listener;
@@ -52,8 +60,8 @@ public final class Provisioner {
     long started = System.nanoTime();
     emit(new ProgressEvent.StepStarted(serverName, "preflight", "Check the server can be provisioned"));
     try {
-      String out = shell.require("Reading the server's OS", BootstrapPlan.preflightScript(), false,
-          CHECK_LIMIT).out();
+      String out = server.require(RemoteCommand.of("Reading the server's OS", BootstrapPlan.preflightScript())
+          .limit(CHECK_LIMIT)).out();
       int split = out.indexOf("---");
       Map<String, String> facts = Distribution.parseOsRelease(out.substring(0, Math.max(split, 0)));
       Distribution distribution = Distribution.fromOsRelease(split < 0 ? "" : out.substring(split + 3));
@@ -62,9 +70,9 @@ public final class Provisioner {
             + facts.get("pid1") + "'); Potions supervises apps with systemd. Nothing was changed.");
       }
       if (!"0".equals(facts.get("uid"))) {
-        ExecResult sudo = shell.run("sudo -n true", false, CHECK_LIMIT, OutputListener.IGNORE);
+        ExecResult sudo = server.run(RemoteCommand.of("Checking sudo", "sudo -n true").limit(CHECK_LIMIT));
         if (!sudo.ok()) {
-          throw new ProvisioningException("User '" + shell.connection().target().user() + "' is not root"
+          throw new ProvisioningException("User '" + loginUser + "' is not root"
               + " and cannot use sudo without a password. Provision as root, or give this user"
               + " passwordless sudo. Nothing was changed.");
         }
@@ -72,7 +80,7 @@ public final class Provisioner {
       long freeKb = Long.parseLong(facts.getOrDefault("free_kb", "0").trim());
       if (freeKb < MIN_FREE_KB) {
         throw new ProvisioningException("Only " + freeKb / 1024 + " MB are free on / of "
-            + shell.connection().target().host() + "; provisioning needs at least "
+            + server.host() + "; provisioning needs at least "
             + MIN_FREE_KB / 1024 + " MB. Free some space or resize the disk. Nothing was changed.");
       }
       emit(new ProgressEvent.StepFinished(serverName, "preflight", false, since(started)));
@@ -99,8 +107,8 @@ public final class Provisioner {
       outcomes.add(runStep(step));
     }
     ServerFacts facts = ServerFacts.parse(distribution,
-        shell.require("Reading versions", BootstrapPlan.factsScript(proxy.versionCommand()), false,
-            CHECK_LIMIT).out());
+        server.require(RemoteCommand.of("Reading versions", BootstrapPlan.factsScript(proxy.versionCommand()))
+            .limit(CHECK_LIMIT)).out());
     ProvisionReport report = new ProvisionReport(List.copyOf(outcomes), facts, since(started));
     log.info("[{}] provisioned: {}; {}", serverName, report.summary(), facts);
     return report;
@@ -110,25 +118,26 @@ public final class Provisioner {
     long started = System.nanoTime();
     emit(new ProgressEvent.StepStarted(serverName, step.id(), step.title()));
     log.info("[{}] {}: {}", serverName, step.id(), step.title());
-    if (shell.run(step.check(), true, CHECK_LIMIT, OutputListener.IGNORE).ok()) {
+    RemoteCommand check = RemoteCommand.of("Checking " + step.id(), step.check()).asRoot().limit(CHECK_LIMIT);
+    if (server.run(check).ok()) {
       Duration took = since(started);
       emit(new ProgressEvent.StepFinished(serverName, step.id(), false, took));
       return new ProvisionReport.StepOutcome(step.id(), step.title(), false, took);
     }
-    ExecResult applied = shell.run(step.apply(), true, APPLY_LIMIT,
+    ExecResult applied = server.run(RemoteCommand.of(step.title(), step.apply()).asRoot().limit(APPLY_LIMIT),
         (stream, line) -> emit(new ProgressEvent.StepOutput(serverName, step.id(), line)));
     String failure = null;
     if (!applied.ok()) {
       failure = "Step '" + step.id() + "' (" + step.title() + ") failed on "
-          + shell.connection().target().host() + " with exit status " + applied.exitStatus()
+          + server.host() + " with exit status " + applied.exitStatus()
           + ". Its last output:\n" + applied.tail(25);
-    } else if (!shell.run(step.check(), true, CHECK_LIMIT, OutputListener.IGNORE).ok()) {
+    } else if (!server.run(check).ok()) {
       failure = "Step '" + step.id() + "' (" + step.title() + ") ran but the server still does not"
           + " pass its check. Its last output:\n" + applied.tail(25);
     }
     Duration took = since(started);
     if (failure != null) {
-      failure = shell.redactor().redact(failure)
+      failure = redactor.redact(failure)
           + "\nFix the cause on the server and run provision() again: steps already done are skipped.";
       emit(new ProgressEvent.StepFailed(serverName, step.id(), failure, took));
       throw new ProvisioningException(failure);

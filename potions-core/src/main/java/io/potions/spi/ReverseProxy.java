@@ -30,15 +30,15 @@ public interface ReverseProxy {
    * configuration (and its clients' keep-alive connections) are left alone by a deploy.
    *
    * @param route the app's domains and upstream
-   * @param runner runs the rendered commands on the server
+   * @param server runs the rendered commands on the server
    */
-  void applyRoute(AppRoute route, ScriptRunner runner);
+  void applyRoute(AppRoute route, RemoteExecutor server);
 
   /**
    * Removes the app's route; removing one that does not exist is not an error.
    *
    * @param app the app name
-   * @param runner runs the rendered commands on the server
+   * @param server runs the rendered commands on the server
    */
-  void removeRoute(String app, ScriptRunner runner);
+  void removeRoute(String app, RemoteExecutor server);
 }

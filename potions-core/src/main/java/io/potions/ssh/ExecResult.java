@@ -18,6 +18,27 @@ public record ExecResult(int exitStatus, List<String> stdout, List<String> stder
     return exitStatus == 0;
   }
 
+  /** @return true when the server's time limit ended it (coreutils timeout: 124, or 137 after KILL) */
+  public boolean timedOut() {
+    return exitStatus == 124 || exitStatus == 137;
+  }
+
+  /**
+   * The value of the last {@code KEY=value} marker line a script printed on standard output.
+   *
+   * @param key the marker's key, such as {@code POTIONS_RELEASE_NAME}
+   * @return its value, or empty when the script printed none
+   */
+  public java.util.Optional<String> marker(String key) {
+    String prefix = key + "=";
+    for (int i = stdout.size() - 1; i >= 0; i--) {
+      if (stdout.get(i).startsWith(prefix)) {
+        return java.util.Optional.of(stdout.get(i).substring(prefix.length()).trim());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** @return standard output joined with newlines */
   public String out() {
     return String.join("\n", stdout);

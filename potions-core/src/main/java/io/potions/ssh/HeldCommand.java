@@ -14,7 +14,7 @@ import org.apache.sshd.client.channel.ChannelExec;
  * server. Its standard input stays open; closing this object closes it, and the command sees EOF.
  * If this process dies, the connection drops and the server ends the command the same way.
  */
-public final class HeldCommand implements AutoCloseable {
+public final class HeldCommand implements io.potions.spi.RemoteProcess {
   private final ChannelExec channel;
   private final OutputStream stdin;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -36,6 +36,7 @@ public final class HeldCommand implements AutoCloseable {
    * @return the line, or {@code null} when the command ended or the time ran out first
    * @throws InterruptedException when the waiting thread is interrupted
    */
+  @Override
   public String awaitLine(Predicate<String> wanted, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -54,6 +55,7 @@ public final class HeldCommand implements AutoCloseable {
   }
 
   /** @return true while the remote command runs */
+  @Override
   public boolean isOpen() {
     return channel.isOpen() && !channel.isClosing();
   }

@@ -61,11 +61,11 @@ class EnvAndNamesTest {
   void rollbackTargetsTheReleaseBeforeTheLiveOne() {
     List<ReleaseRecord> releases = List.of(new ReleaseRecord("r3", "c3", "a", 1),
         new ReleaseRecord("r2", "c2", "a", 1), new ReleaseRecord("r1", "c1", "a", 1));
-    assertThat(DeployEngine.previousRelease(new DeployEngine.LiveState(Optional.of(Slot.BLUE), Optional.of("r3"), releases)))
+    assertThat(DeployEngine.previousRelease(new AppStore.LiveState(Optional.of(Slot.BLUE), Optional.of("r3"), releases)))
         .map(ReleaseRecord::id).contains("r2");
-    assertThat(DeployEngine.previousRelease(new DeployEngine.LiveState(Optional.of(Slot.BLUE), Optional.of("r2"), releases)))
+    assertThat(DeployEngine.previousRelease(new AppStore.LiveState(Optional.of(Slot.BLUE), Optional.of("r2"), releases)))
         .map(ReleaseRecord::id).contains("r1");
-    assertThat(DeployEngine.previousRelease(new DeployEngine.LiveState(Optional.of(Slot.BLUE), Optional.of("r1"), releases)))
+    assertThat(DeployEngine.previousRelease(new AppStore.LiveState(Optional.of(Slot.BLUE), Optional.of("r1"), releases)))
         .isEmpty();
   }
 
@@ -80,7 +80,7 @@ class EnvAndNamesTest {
     // Roll back from r3 to r2: the list keeps its order, so the next rollback goes to r1.
     List<ReleaseRecord> afterRollback = DeployEngine.releasesAfter(kept, r2);
     assertThat(afterRollback).extracting(ReleaseRecord::id).containsExactly("r3", "r2", "r1");
-    assertThat(DeployEngine.previousRelease(new DeployEngine.LiveState(Optional.of(Slot.GREEN), Optional.of("r2"),
+    assertThat(DeployEngine.previousRelease(new AppStore.LiveState(Optional.of(Slot.GREEN), Optional.of("r2"),
         afterRollback))).map(ReleaseRecord::id).contains("r1");
   }
 

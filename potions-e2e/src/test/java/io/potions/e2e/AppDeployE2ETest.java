@@ -270,8 +270,8 @@ class AppDeployE2ETest {
   @Order(11)
   void historyIsKeptOnTheServer() {
     List<Deployment> history = app.deployments();
-    assertThat(history).extracting(Deployment::kind).contains("deploy", "rollback");
-    assertThat(history).extracting(Deployment::status).contains("succeeded", "failed");
+    assertThat(history).extracting(Deployment::kind).contains(Deployment.Kind.DEPLOY, Deployment.Kind.ROLLBACK);
+    assertThat(history).extracting(Deployment::status).contains(Deployment.Status.SUCCEEDED, Deployment.Status.FAILED);
     assertThat(history).allSatisfy(d -> assertThat(d.startedBy()).isNotBlank());
     assertThat(app.logs(50)).anyMatch(line -> line.contains("potions-sample"));
   }

@@ -9,7 +9,8 @@ import io.potions.progress.ProgressEvent;
 import io.potions.provision.Distribution;
 import io.potions.provision.ProvisionReport;
 import io.potions.provision.UnsupportedOperatingSystemException;
-import io.potions.remote.RemoteShell;
+import io.potions.spi.RemoteCommand;
+import io.potions.spi.RemoteExecutor;
 import io.potions.ssh.ExecResult;
 import io.potions.ssh.HostKeyMismatchException;
 import io.potions.ssh.HostKeyPolicy;
@@ -188,8 +189,9 @@ class ProvisioningE2ETest {
         .isFalse();
     // ...while key logins still work, for root and for the deploy user.
     try (Potions other = Potions.builder().build()) {
-      RemoteShell deploy = other.existingServer(box.sshTarget("deploy", TestkitKeys.client())).shell();
-      assertThat(deploy.require("whoami", "whoami", false, Duration.ofSeconds(20)).out()).isEqualTo("deploy");
+      RemoteExecutor deploy = other.existingServer(box.sshTarget("deploy", TestkitKeys.client())).executor();
+      assertThat(deploy.require(RemoteCommand.of("whoami", "whoami").limit(Duration.ofSeconds(20))).out())
+          .isEqualTo("deploy");
     }
   }
 
@@ -259,20 +261,18 @@ class ProvisioningE2ETest {
   @Order(5)
   void theDeployUserMayRunOnlyTheValidatingHelperAsRoot() {
     try (Potions other = Potions.builder().build()) {
-      RemoteShell deploy = other.existingServer(box.sshTarget("deploy", TestkitKeys.client())).shell();
-      ExecResult anything = deploy.run("sudo -n true", false, Duration.ofSeconds(20), OutputListener.IGNORE);
+      RemoteExecutor deploy = other.existingServer(box.sshTarget("deploy", TestkitKeys.client())).executor();
+      ExecResult anything = deploy.run(RemoteCommand.of("sudo", "sudo -n true").limit(Duration.ofSeconds(20)));
       assertThat(anything.exitStatus()).isNotZero();
-      ExecResult helper = deploy.run("sudo -n /usr/local/sbin/potions-admin version", false,
-          Duration.ofSeconds(20), OutputListener.IGNORE);
+      ExecResult helper = deploy.run(RemoteCommand.of("helper version",
+          "sudo -n /usr/local/sbin/potions-admin version").limit(Duration.ofSeconds(20)));
       assertThat(helper.out()).isEqualTo("potions-admin 2");
-      ExecResult injection = deploy.run(
-          "sudo -n /usr/local/sbin/potions-admin unit start 'x;touch /tmp/pwned' blue", false,
-          Duration.ofSeconds(20), OutputListener.IGNORE);
+      ExecResult injection = deploy.run(RemoteCommand.of("injection",
+          "sudo -n /usr/local/sbin/potions-admin unit start 'x;touch /tmp/pwned' blue").limit(Duration.ofSeconds(20)));
       assertThat(injection.exitStatus()).isEqualTo(64);
       assertThat(injection.tail(5)).contains("invalid app name");
-      ExecResult otherUnit = deploy.run(
-          "sudo -n /usr/local/sbin/potions-admin unit start ssh blue", false,
-          Duration.ofSeconds(20), OutputListener.IGNORE);
+      ExecResult otherUnit = deploy.run(RemoteCommand.of("other unit",
+          "sudo -n /usr/local/sbin/potions-admin unit start ssh blue").limit(Duration.ofSeconds(20)));
       assertThat(otherUnit.exitStatus()).isNotZero();
       assertThat(exec("test -e /tmp/pwned && echo yes || echo no")).isEqualTo("no");
     }
@@ -281,7 +281,7 @@ class ProvisioningE2ETest {
   @Test
   @Order(5)
   void aLocalPortForwardReachesWhatListensOnlyOnTheServersLoopback() throws Exception {
-    try (io.potions.ssh.PortForward forward = server.shell().connection().forwardLocal("127.0.0.1", 2019)) {
+    try (io.potions.ssh.PortForward forward = server.forwardLocal("127.0.0.1", 2019)) {
       RawHttp.Response r = RawHttp.once(forward.localPort(), "127.0.0.1:2019", "GET", "/config/admin/listen", null);
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.body().trim()).isEqualTo("\"127.0.0.1:2019\"");
@@ -291,7 +291,7 @@ class ProvisioningE2ETest {
   @Test
   @Order(5)
   void uploadsLandAtomicallyWithTheirMode() {
-    server.shell().connection().upload("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "/root/uploaded.txt", 0600);
+    server.executor().upload("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "/root/uploaded.txt", 0600);
     assertThat(exec("stat -c '%a' /root/uploaded.txt && cat /root/uploaded.txt")).isEqualTo("600\nhello");
     assertThat(exec("ls /root | grep -c upload-tmp || true")).isEqualTo("0");
   }

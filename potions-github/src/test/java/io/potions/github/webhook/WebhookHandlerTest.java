@@ -11,7 +11,8 @@ import io.potions.github.contract.OpenApiContract;
 import io.potions.github.sim.PushEvents;
 import io.potions.github.sim.PushEvents.Delivery;
 import io.potions.progress.ProgressListener;
-import io.potions.remote.RemoteShell;
+import io.potions.spi.ReleaseBuilder;
+import io.potions.spi.RemoteExecutor;
 import io.potions.secret.Redactor;
 import io.potions.secret.Secret;
 import io.potions.source.SourceCommit;
@@ -265,8 +266,13 @@ class WebhookHandlerTest {
       }
 
       @Override
-      public RemoteShell deployShell() {
+      public RemoteExecutor executor() {
         throw new IllegalStateException("no server in this test");
+      }
+
+      @Override
+      public ReleaseBuilder releaseBuilder() {
+        throw new IllegalStateException("no builds in this test");
       }
 
       @Override

@@ -1,0 +1,187 @@
+package io.potions.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.potions.PotionsException;
+import io.potions.spi.RemoteCommand;
+import io.potions.spi.RemoteExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server-side truth about one app, read and written in one place: its manifest
+ * ({@code app.json}), the releases it keeps ({@code state.json}), which slot is live (the route file
+ * and the slots' release links), its deployment records, and its env files. The SDK keeps no state
+ * of its own; {@link App} and the {@link DeployEngine} both go through this store.
+ */
+final class AppStore {
+  private static final Logger log = LoggerFactory.getLogger(AppStore.class);
+  /** The one JSON mapper for everything stored on the server. */
+  static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  private final RemoteExecutor server;
+  private final String app;
+  private final String serverName;
+
+  AppStore(RemoteExecutor server, String app, String serverName) {
+    this.server = server;
+    this.app = app;
+    this.serverName = serverName;
+  }
+
+  String app() {
+    return app;
+  }
+
+  private String path(String relative) {
+    return AppScripts.dir(app) + "/" + relative;
+  }
+
+  // ---- manifest ------------------------------------------------------------------------------
+
+  boolean exists() {
+    return server.read(List.of(path("app.json"))).get(0).filter(s -> !s.isBlank()).isPresent();
+  }
+
+  /** @throws AppNotFoundException when the app has no manifest on the server */
+  AppManifest manifest() {
+    String json = server.read(List.of(path("app.json"))).get(0).filter(s -> !s.isBlank())
+        .orElseThrow(() -> new AppNotFoundException("App '" + app + "' does not exist on " + serverName
+            + ". Create it with server.app(\"" + app + "\").create(settings)."));
+    try {
+      return JSON.readValue(json, AppManifest.class);
+    } catch (IOException e) {
+      throw new PotionsException("The manifest of app " + app + " on " + serverName + " is unreadable: "
+          + e.getMessage(), e);
+    }
+  }
+
+  void writeManifest(AppManifest manifest) {
+    writeJson(path("app.json"), manifest, 0644);
+  }
+
+  /** @return every app's manifest on the server (unreadable ones are skipped with a warning) */
+  static List<AppManifest> listManifests(RemoteExecutor server) {
+    List<AppManifest> out = new ArrayList<>();
+    for (String line : server.require(RemoteCommand.of("Listing apps", AppScripts.listManifests())).stdout()) {
+      if (!line.isBlank()) {
+        try {
+          out.add(JSON.readValue(line, AppManifest.class));
+        } catch (IOException e) {
+          log.warn("skipping an unreadable app manifest: {}", e.toString());
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- live state ----------------------------------------------------------------------------
+
+  /** What the server says is live, and which releases it keeps (newest first). */
+  record LiveState(Optional<Slot> liveSlot, Optional<String> liveRelease, List<ReleaseRecord> releases) {
+    /** @return the record of the live release, when one is live and kept */
+    Optional<ReleaseRecord> liveRecord() {
+      return liveRelease.flatMap(id -> releases.stream().filter(r -> r.id().equals(id)).findFirst());
+    }
+
+    /** @return the slot a new release goes to */
+    Slot standby() {
+      return liveSlot.map(Slot::other).orElse(Slot.BLUE);
+    }
+  }
+
+  /**
+   * Reads the route (which slot port the app's NAT rule points at), the kept releases and the
+   * slots' release links. A route file that exists but cannot be read fails: guessing "nothing is
+   * live" would start the new release in the slot that is serving.
+   */
+  LiveState liveState(AppManifest manifest) {
+    List<Optional<String>> files = server.read(List.of(AppScripts.routeFile(app), path("state.json")));
+    Optional<Slot> live = AppScripts.parseRoute(files.get(0).orElse(""))
+        .flatMap(port -> port == manifest.slotPort(Slot.BLUE) ? Optional.of(Slot.BLUE)
+            : port == manifest.slotPort(Slot.GREEN) ? Optional.of(Slot.GREEN) : Optional.empty());
+    Map<Slot, String> links = AppScripts.parseSlotReleases(
+        server.require(RemoteCommand.of("Reading the slots", AppScripts.slotReleases(app))));
+    Optional<String> liveRelease = live.map(links::get).filter(id -> id != null && !id.isEmpty());
+    return new LiveState(live, liveRelease, parseReleases(files.get(1).orElse("")));
+  }
+
+  private List<ReleaseRecord> parseReleases(String json) {
+    List<ReleaseRecord> releases = new ArrayList<>();
+    if (json.isBlank()) {
+      return releases;
+    }
+    try {
+      for (var r : JSON.readTree(json).path("releases")) {
+        releases.add(JSON.treeToValue(r, ReleaseRecord.class));
+      }
+    } catch (IOException e) {
+      log.warn("[{}] unreadable state.json of {}: {}", serverName, app, e.toString());
+    }
+    return releases;
+  }
+
+  /** Records which releases are kept, newest first. */
+  void writeReleases(List<ReleaseRecord> releases) {
+    writeJson(path("state.json"), Map.of("releases", releases), 0644);
+  }
+
+  // ---- deployments ---------------------------------------------------------------------------
+
+  /** @return the app's deployment records, oldest first (unreadable ones skipped with a warning) */
+  List<Deployment> deployments() {
+    List<Deployment> out = new ArrayList<>();
+    for (String line : server.require(RemoteCommand.of("Listing deployments", AppScripts.listDeployments(app)))
+        .stdout()) {
+      if (!line.isBlank()) {
+        try {
+          out.add(JSON.readValue(line, Deployment.class));
+        } catch (IOException e) {
+          log.warn("[{}] skipping an unreadable deployment record of {}: {}", serverName, app, e.toString());
+        }
+      }
+    }
+    return out;
+  }
+
+  void saveDeployment(Deployment deployment) {
+    writeJson(path("deployments/" + deployment.id() + ".json"), deployment, 0644);
+  }
+
+  // ---- env files -----------------------------------------------------------------------------
+
+  /** @return the generated variables (DATABASE_URL, SECRET_KEY_BASE...) and the user's, in that order */
+  List<Map<String, String>> envFiles() {
+    List<Optional<String>> files = server.read(List.of(path("secrets/generated.env"), path("secrets/env")));
+    return List.of(EnvFile.parse(files.get(0).orElse("")), EnvFile.parse(files.get(1).orElse("")));
+  }
+
+  Map<String, String> userEnv() {
+    return EnvFile.parse(server.read(List.of(path("secrets/env"))).get(0).orElse(""));
+  }
+
+  void writeUserEnv(Map<String, String> vars) {
+    server.upload(EnvFile.render(vars).getBytes(StandardCharsets.UTF_8), path("secrets/env"), 0600);
+  }
+
+  void writeGeneratedEnv(Map<String, String> vars) {
+    server.upload(EnvFile.render(vars).getBytes(StandardCharsets.UTF_8), path("secrets/generated.env"), 0600);
+  }
+
+  private void writeJson(String remotePath, Object value, int mode) {
+    try {
+      server.upload(JSON.writeValueAsBytes(value), remotePath, mode);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.potions.app;
+
+import io.potions.PotionsException;
+import io.potions.app.DeployFailedException.Reason;
+import io.potions.spi.BuildFailure;
+import io.potions.spi.BuildRequest;
+import io.potions.spi.BuiltRelease;
+import io.potions.spi.ReleaseBuilder;
+import io.potions.spi.RemoteCommand;
+import io.potions.spi.RemoteExecutor;
+import io.potions.ssh.ExecResult;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Builds on the app's own server: the commit travels as a git bundle thin against what the server
+ * already has, and {@code mix release} runs there with {@code deps/} and {@code _build/} kept between
+ * builds. The zero-setup default: the server has the same OS and libraries the release will run on.
+ */
+public final class OnServerBuilder implements ReleaseBuilder {
+  private static final Duration RUNTIME_INSTALL_LIMIT = Duration.ofMinutes(45);
+
+  /** Creates the builder; it holds no state. */
+  public OnServerBuilder() {}
+
+  @Override
+  public String name() {
+    return "on-server";
+  }
+
+  @Override
+  public BuiltRelease build(BuildRequest request) {
+    RemoteExecutor server = request.target();
+    String app = request.app();
+    long sent;
+    try {
+      sent = sendSource(request);
+    } catch (PotionsException e) {
+      throw e instanceof BuildFailure ? e : new BuildFailure(Reason.TRANSFER_FAILED, e.getMessage());
+    }
+    String pathPrefix = runtime(request);
+    ExecResult result = server.run(RemoteCommand.of("Building " + request.commit().shortSha(),
+            AppScripts.build(app, request.commit().sha(), request.releaseId(), pathPrefix)).limit(request.timeout()),
+        (stream, line) -> request.log().accept(line));
+    if (!result.ok()) {
+      server.run(RemoteCommand.of("Removing the failed release", AppScripts.removeRelease(app, request.releaseId())));
+      if (result.timedOut()) {
+        throw new BuildFailure(Reason.BUILD_TIMED_OUT, "The build passed its " + request.timeout().toSeconds()
+            + " s limit and was stopped on the server. Raise AppSettings.buildTimeout or make the build"
+            + " faster. Last output:\n" + result.tail(20));
+      }
+      throw new BuildFailure(Reason.BUILD_FAILED, "The build failed (exit " + result.exitStatus()
+          + "). Last output:\n" + result.tail(30) + hint(result));
+    }
+    AppScripts.BuildOutput output = AppScripts.BuildOutput.parse(result);
+    String releaseName = output.releaseName().orElseThrow(() -> new BuildFailure(Reason.BUILD_FAILED,
+        "The build made no release executable; does mix.exs define a release?"));
+    return new BuiltRelease(releaseName, output.releaseBytes(), sent);
+  }
+
+  private static String hint(ExecResult result) {
+    return result.tail(60).contains("No space left on device")
+        ? "\nThe server's disk is full: free space (old releases are pruned automatically) or resize it." : "";
+  }
+
+  /** Sends the commit as a bundle thin against what the server has; the full history when that fails. */
+  private static long sendSource(BuildRequest request) {
+    RemoteExecutor server = request.target();
+    String app = request.app();
+    List<String> have = server.require(RemoteCommand.of("Listing the server's commits", AppScripts.knownCommits(app)))
+        .stdout().stream().map(String::trim).filter(s -> s.matches("[0-9a-f]{40}")).toList();
+    long sent = uploadBundle(request, have);
+    RemoteCommand fetch = RemoteCommand.of("Taking the bundle", AppScripts.fetchBundle(app, request.commit().sha()));
+    ExecResult fetched = server.run(fetch);
+    if (fetched.exitStatus() == AppScripts.MISSING_PREREQUISITES) {
+      request.log().accept("the server lacks the commits the thin bundle builds on; sending the full history");
+      sent += uploadBundle(request, List.of());
+      fetched = server.run(fetch);
+    }
+    if (!fetched.ok()) {
+      throw new BuildFailure(Reason.TRANSFER_FAILED, "The server could not take commit "
+          + request.commit().shortSha() + ": " + fetched.tail(10));
+    }
+    request.log().accept("sent " + request.commit().shortSha() + " as a " + sent + "-byte bundle"
+        + (have.isEmpty() ? " (first deploy: full history)" : " (only what the server lacked)"));
+    return sent;
+  }
+
+  private static long uploadBundle(BuildRequest request, List<String> have) {
+    ByteArrayOutputStream bundle = new ByteArrayOutputStream();
+    request.source().writeBundle(request.commit(), have, bundle);
+    request.target().upload(bundle.toByteArray(), request.appDir() + "/incoming.bundle", 0600);
+    return bundle.size();
+  }
+
+  /** Installs pinned runtimes when the app asks for any; returns the PATH prefix the build needs. */
+  private static String runtime(BuildRequest request) {
+    RuntimeVersions pinned = request.runtime();
+    RuntimeVersions wanted = pinned.isDistributionDefault()
+        ? request.source().readFile(request.commit(), ".tool-versions").map(RuntimeVersions::fromToolVersions)
+            .orElse(RuntimeVersions.distribution())
+        : pinned;
+    if (wanted.isDistributionDefault()) {
+      return "";
+    }
+    request.log().accept("installing runtimes " + wanted);
+    ExecResult installed = request.target().run(RemoteCommand.of("Installing runtimes " + wanted,
+        RuntimeScripts.install(wanted)).limit(RUNTIME_INSTALL_LIMIT), (stream, line) -> request.log().accept(line));
+    if (!installed.ok()) {
+      throw new BuildFailure(Reason.RUNTIME_UNAVAILABLE, "Could not install " + wanted + " on the server."
+          + " Pin versions mise can install (see 'mise ls-remote erlang'), or remove .tool-versions to use"
+          + " the distribution's Erlang/Elixir. Last output:\n" + installed.tail(15));
+    }
+    return RuntimeScripts.pathPrefix(wanted);
+  }
+}
