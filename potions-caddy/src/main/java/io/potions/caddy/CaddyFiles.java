@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.potions.shell.ScriptTemplate;
 
 /** Pure renderers for Caddy's files on the server. */
 public final class CaddyFiles {
@@ -52,13 +53,18 @@ public final class CaddyFiles {
    * @return the drop-in
    */
   public static String serviceDropIn() {
-    return """
-        # Managed by Potions: Caddy is configured through its admin API and resumes the last config.
-        [Service]
-        ExecStart=
-        ExecStart=/usr/bin/caddy run --environ --resume --config BASE
-        ExecReload=
-        ExecReload=/usr/bin/caddy reload --config AUTOSAVE --force --address ADMIN
-        """.replace("BASE", BASE_CONFIG_PATH).replace("AUTOSAVE", AUTOSAVE).replace("ADMIN", ADMIN_LISTEN);
+    return template("caddy-service.conf")
+        .raw("BASE_CONFIG", BASE_CONFIG_PATH)
+        .raw("AUTOSAVE", AUTOSAVE)
+        .raw("ADMIN_LISTEN", ADMIN_LISTEN)
+        .render();
+  }
+
+  /**
+   * @param name a file under {@code src/main/resources/io/potions/caddy/scripts/}
+   * @return its template
+   */
+  static ScriptTemplate template(String name) {
+    return ScriptTemplate.load(CaddyFiles.class, "/io/potions/caddy/scripts/" + name);
   }
 }

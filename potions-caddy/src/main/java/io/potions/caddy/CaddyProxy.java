@@ -53,20 +53,15 @@ public final class CaddyProxy implements ReverseProxy {
         "systemctl is-enabled --quiet caddy",
         "systemctl is-active --quiet caddy",
         hasServer);
-    String waitForAdmin = "for _ in $(seq 1 60); do curl -fsS --max-time 2 " + ADMIN_URL
-        + "/config/ >/dev/null 2>&1 && break; sleep 0.5; done";
-    String apply = String.join("\n",
-        "install -d -m 0755 /etc/caddy " + quote(SERVICE_DROP_IN.substring(0, SERVICE_DROP_IN.lastIndexOf('/'))),
-        writeFile(BASE_CONFIG_PATH, base, "0644", "root:root"),
-        writeFile(SERVICE_DROP_IN, dropIn, "0644", "root:root"),
-        "systemctl daemon-reload",
-        "systemctl enable caddy",
-        "systemctl restart caddy",
-        waitForAdmin,
-        // A config Caddy autosaved before Potions took over (from the Caddyfile) lacks our server:
-        // load the base config once. Never done when the server exists, so routes are never wiped.
-        "if ! " + hasServer + "; then curl -fsS --max-time 10 -X POST -H 'Content-Type: application/json'"
-            + " --data-binary @" + BASE_CONFIG_PATH + " " + ADMIN_URL + "/load; fi");
+    String apply = CaddyFiles.template("caddy-service.sh")
+        .quoted("DROP_IN_DIR", SERVICE_DROP_IN.substring(0, SERVICE_DROP_IN.lastIndexOf('/')))
+        .raw("WRITE_BASE_CONFIG", writeFile(BASE_CONFIG_PATH, base, "0644", "root:root"))
+        .raw("WRITE_DROP_IN", writeFile(SERVICE_DROP_IN, dropIn, "0644", "root:root"))
+        .raw("ADMIN_URL", ADMIN_URL)
+        .raw("HAS_SERVER", hasServer)
+        // curl's "@file" form: the request body is the base config file.
+        .raw("BASE_CONFIG_UPLOAD", "@" + BASE_CONFIG_PATH)
+        .render();
     return new BootstrapStep("caddy", "Caddy: admin API on " + ADMIN_LISTEN
         + " only, config persisted across restarts", check, apply);
   }
@@ -131,12 +126,10 @@ public final class CaddyProxy implements ReverseProxy {
    * @return a script that PATCHes the server object from stdin and prints the body and status code
    */
   static String writeServerScript(String etag) {
-    return "out=$(mktemp)\n"
-        + "code=$(curl -sS --max-time 30 -o \"$out\" -w '%{http_code}' -X PATCH"
-        + " -H 'Content-Type: application/json'"
-        + (etag == null ? "" : " -H " + quote("If-Match: " + etag))
-        + " --data-binary @- " + ADMIN_URL + "/config/apps/http/servers/" + SERVER_NAME + ")\n"
-        + "cat \"$out\"; rm -f \"$out\"; echo; echo \"HTTP $code\"";
+    return CaddyFiles.template("write-server.sh")
+        .raw("IF_MATCH", etag == null ? "" : " -H " + quote("If-Match: " + etag))
+        .raw("SERVER_URL", ADMIN_URL + "/config/apps/http/servers/" + SERVER_NAME)
+        .render();
   }
 
   private static String etag(String headers) {

@@ -3,15 +3,18 @@ package io.potions.app;
 import static io.potions.shell.Shell.quote;
 
 import io.potions.provision.ServerLayout;
+import io.potions.shell.ScriptTemplate;
 import io.potions.ssh.ExecResult;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Pure renderers of every script an app's lifecycle runs on the server, as the deploy user. Root
  * work goes through the validating helper ({@code sudo -n potions-admin ...}). Inputs are validated
- * names and ids, and are quoted anyway.
+ * names and ids, and are quoted anyway. The multi-line scripts are templates under
+ * {@code src/main/resources/io/potions/scripts/app/}.
  */
 public final class AppScripts {
   /** Marker the health check prints on its last line. */
@@ -50,16 +53,12 @@ public final class AppScripts {
    * @return the script
    */
   static String createLayout(String app) {
-    String d = quote(dir(app));
-    String slots = ServerLayout.SLOTS;
-    return String.join("\n",
-        "install -d -m 0755 " + d + " " + d + "/releases " + d + "/slots " + d + "/slots/blue "
-            + d + "/slots/green " + d + "/deployments",
-        "install -d -m 0700 " + d + "/secrets",
-        "[ -d " + d + "/repo.git ] || git init -q --bare " + d + "/repo.git",
-        "ln -sfn " + d + "/slots/blue " + quote(slots + "/" + app + "-blue"),
-        "ln -sfn " + d + "/slots/green " + quote(slots + "/" + app + "-green"),
-        helper("storage", app));
+    return template("create-layout.sh")
+        .quoted("DIR", dir(app))
+        .quoted("BLUE_LINK", ServerLayout.SLOTS + "/" + app + "-blue")
+        .quoted("GREEN_LINK", ServerLayout.SLOTS + "/" + app + "-green")
+        .raw("CREATE_STORAGE", helper("storage", app))
+        .render();
   }
 
   /**
@@ -93,15 +92,16 @@ public final class AppScripts {
    * @return a script that fetches the uploaded bundle into the app's repository
    */
   static String fetchBundle(String app, String sha) {
-    String repo = quote(dir(app) + "/repo.git");
-    String bundle = quote(dir(app) + "/incoming.bundle");
-    return String.join("\n",
-        "trap 'rm -f " + bundle.replace("'", "") + "' EXIT",
-        "if ! git -C " + repo + " bundle verify " + bundle + " >/dev/null 2>&1; then",
-        "  echo 'the server lacks commits this bundle builds on' >&2; exit " + MISSING_PREREQUISITES,
-        "fi",
-        "git -C " + repo + " fetch -q " + bundle + " +refs/potions/deploy:refs/potions/deploy",
-        "git -C " + repo + " update-ref " + quote("refs/potions/deployed/" + sha) + " " + quote(sha));
+    String bundle = dir(app) + "/incoming.bundle";
+    return template("fetch-bundle.sh")
+        // Inside the trap's single quotes: app names and the layout hold no quote (validated names).
+        .raw("BUNDLE_PATH", quote(bundle).replace("'", ""))
+        .quoted("REPO", dir(app) + "/repo.git")
+        .quoted("BUNDLE", bundle)
+        .raw("MISSING_PREREQUISITES", Integer.toString(MISSING_PREREQUISITES))
+        .quoted("DEPLOYED_REF", "refs/potions/deployed/" + sha)
+        .quoted("SHA", sha)
+        .render();
   }
 
   /**
@@ -119,36 +119,15 @@ public final class AppScripts {
   static String build(String app, String sha, String releaseId, String pathPrefix) {
     String d = dir(app);
     String release = d + "/releases/" + releaseId;
-    return String.join("\n",
-        "cd " + quote(d),
-        "if [ -f build.pgid ] && kill -0 -- \"-$(cat build.pgid)\" 2>/dev/null; then",
-        "  echo '==> stopping a build left over from an interrupted deploy'",
-        "  kill -TERM -- \"-$(cat build.pgid)\" 2>/dev/null || true; sleep 2",
-        "fi",
-        "ps -o pgid= $$ | tr -d ' ' > build.pgid",
-        "[ -d build/.git ] || git clone -q repo.git build",
-        "cd build",
-        "git fetch -q origin +refs/potions/deploy:refs/potions/deploy",
-        "git checkout -q --force --detach " + quote(sha),
-        "git clean -q -ffdx -e /deps -e /_build -e /assets/node_modules -e /node_modules",
-        pathPrefix.isEmpty() ? "" : "export PATH=" + quote(pathPrefix) + ":\"$PATH\"",
-        "export MIX_ENV=prod LANG=C.UTF-8 LC_ALL=C.UTF-8 ELIXIR_ERL_OPTIONS='+fnu'",
-        "echo \"==> building $(git log -1 --format='%h %s')\"",
-        // Hex is only needed when the project has Hex dependencies; a project with none must build offline.
-        "if [ -f mix.lock ] && grep -q ':hex' mix.lock; then mix local.hex --force --if-missing; mix local.rebar --force --if-missing; fi",
-        "echo '==> mix deps.get --only prod'",
-        "mix deps.get --only prod",
-        "echo '==> mix compile'",
-        "mix compile",
-        "if grep -q '\"assets.deploy\"' mix.exs; then echo '==> mix assets.deploy'; mix assets.deploy; fi",
-        "echo '==> mix release'",
-        "rm -rf " + quote(release),
-        "mix release --overwrite --path " + quote(release),
-        "ln -sfn " + quote(d + "/storage") + " " + quote(release + "/storage"),
-        "name=$(find " + quote(release + "/bin") + " -maxdepth 1 -type f -perm -u+x ! -name '*.bat' -printf '%f\\n' | head -1)",
-        "echo \"POTIONS_RELEASE_NAME=$name\"",
-        "echo \"POTIONS_RELEASE_BYTES=$(du -sb " + quote(release) + " | cut -f1)\"",
-        "rm -f ../build.pgid");
+    return template("build.sh")
+        .quoted("DIR", d)
+        .quoted("SHA", sha)
+        .raw("PATH_EXPORT", pathPrefix.isEmpty() ? "" : "export PATH=" + quote(pathPrefix) + ":\"$PATH\"")
+        .quoted("RELEASE", release)
+        .quoted("STORAGE", d + "/storage")
+        .quoted("RELEASE_STORAGE", release + "/storage")
+        .quoted("RELEASE_BIN", release + "/bin")
+        .render();
   }
 
   /**
@@ -171,10 +150,14 @@ public final class AppScripts {
   static String pointSlot(String app, Slot slot, String releaseId) {
     String link = dir(app) + "/slots/" + slot.id() + "/release";
     String target = dir(app) + "/releases/" + releaseId;
-    return String.join("\n",
-        "[ -x " + quote(target + "/bin") + " ] || { echo 'release " + releaseId + " is not on the server' >&2; exit 1; }",
-        "ln -sfn " + quote(target) + " " + quote(link + ".new"),
-        "mv -T " + quote(link + ".new") + " " + quote(link));
+    return template("point-slot.sh")
+        .quoted("RELEASE_BIN", target + "/bin")
+        // Inside single quotes: release ids are validated ([A-Za-z0-9._-]).
+        .raw("RELEASE_ID", releaseId)
+        .quoted("RELEASE", target)
+        .quoted("NEW_LINK", link + ".new")
+        .quoted("LINK", link)
+        .render();
   }
 
   /**
@@ -228,34 +211,18 @@ public final class AppScripts {
    * @return the script
    */
   static String healthCheck(String app, Slot slot, int port, HealthCheck check, String host) {
-    String url = "http://127.0.0.1:" + port + check.path();
     double interval = check.interval().toMillis() / 1000.0;
-    return String.join("\n",
-        "deadline=$((SECONDS + " + Math.max(1, check.deadline().toSeconds()) + "))",
-        "code=none",
-        "while :; do",
-        "  if ! " + helper("unit", "is-active", app, slot.id()) + " >/dev/null 2>&1; then",
-        "    echo '" + HEALTH_MARKER + "crashed'; exit 2",
-        "  fi",
-        "  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H " + quote("Host: " + host)
-            + " " + quote(url) + " || true)",
-        "  if [ \"$code\" = " + quote(Integer.toString(check.expectedStatus())) + " ]; then break; fi",
-        "  if [ $SECONDS -ge $deadline ]; then echo \"" + HEALTH_MARKER + "timeout last=$code\"; exit 3; fi",
-        "  sleep " + String.format(java.util.Locale.ROOT, "%.2f", interval),
-        "done",
-        // Healthy once; now it must stay up and healthy for the settle time before traffic moves.
-        "settled=$((SECONDS + " + (check.settle().toMillis() + 999) / 1000 + "))",
-        "while [ $SECONDS -lt $settled ]; do",
-        "  sleep " + String.format(java.util.Locale.ROOT, "%.2f", Math.min(interval, 0.5)),
-        "  if ! " + helper("unit", "is-active", app, slot.id()) + " >/dev/null 2>&1; then",
-        "    echo '" + HEALTH_MARKER + "crashed-after-healthy'; exit 2",
-        "  fi",
-        "  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H " + quote("Host: " + host)
-            + " " + quote(url) + " || true)",
-        "  if [ \"$code\" != " + quote(Integer.toString(check.expectedStatus())) + " ]; then echo \""
-            + HEALTH_MARKER + "unstable last=$code\"; exit 3; fi",
-        "done",
-        "echo '" + HEALTH_MARKER + "ok'");
+    return template("health-check.sh")
+        .raw("DEADLINE_SECONDS", Long.toString(Math.max(1, check.deadline().toSeconds())))
+        .raw("IS_ACTIVE", helper("unit", "is-active", app, slot.id()))
+        .raw("MARKER", HEALTH_MARKER)
+        .quoted("HOST_HEADER", "Host: " + host)
+        .quoted("URL", "http://127.0.0.1:" + port + check.path())
+        .quoted("EXPECTED_STATUS", Integer.toString(check.expectedStatus()))
+        .raw("INTERVAL", String.format(Locale.ROOT, "%.2f", interval))
+        .raw("SETTLE_SECONDS", Long.toString((check.settle().toMillis() + 999) / 1000))
+        .raw("SETTLE_INTERVAL", String.format(Locale.ROOT, "%.2f", Math.min(interval, 0.5)))
+        .render();
   }
 
   /**
@@ -279,14 +246,6 @@ public final class AppScripts {
   }
 
   /**
-   * @param app app name
-   * @return a script printing the app's current route ({@code APP_PORT SLOT_PORT}), or nothing
-   */
-  static String currentRoute(String app) {
-    return "cat " + quote("/etc/potions/routes/" + app) + " 2>/dev/null || true";
-  }
-
-  /**
    * Waits until no connection to the old slot is established (in-flight requests finished), or the
    * deadline passes.
    *
@@ -295,13 +254,10 @@ public final class AppScripts {
    * @return the script; prints how many connections were still open at the end
    */
   static String drain(int port, Duration deadline) {
-    return String.join("\n",
-        "end=$((SECONDS + " + deadline.toSeconds() + "))",
-        "while :; do",
-        "  n=$(ss -Htn state established '( sport = :" + port + " )' | wc -l)",
-        "  if [ \"$n\" -eq 0 ] || [ $SECONDS -ge $end ]; then echo \"open=$n\"; exit 0; fi",
-        "  sleep 0.2",
-        "done");
+    return template("drain.sh")
+        .raw("DEADLINE_SECONDS", Long.toString(deadline.toSeconds()))
+        .raw("PORT", Integer.toString(port))
+        .render();
   }
 
   /**
@@ -322,7 +278,7 @@ public final class AppScripts {
     if (releaseIds.isEmpty()) {
       return "true";
     }
-    StringBuilder s = new StringBuilder("cd " + quote(dir(app) + "/releases"));
+    StringBuilder s = new StringBuilder("cd " + quote(dir(app) + "/releases") + " || exit");
     for (String id : releaseIds) {
       s.append("\nrm -rf -- ").append(quote(id));
     }
@@ -336,18 +292,6 @@ public final class AppScripts {
   static String listDeployments(String app) {
     return "for f in $(ls -1 " + quote(dir(app) + "/deployments") + " 2>/dev/null | sort); do tr -d '\\n' < "
         + quote(dir(app) + "/deployments") + "/\"$f\"; echo; done; true";
-  }
-
-  /**
-   * @param paths files to print, each followed by a separator line
-   * @return a script printing the files (missing ones as empty)
-   */
-  static String readFiles(List<String> paths) {
-    StringBuilder s = new StringBuilder();
-    for (String p : paths) {
-      s.append("cat ").append(quote(p)).append(" 2>/dev/null || true; echo; echo '--potions-file--'\n");
-    }
-    return s.toString();
   }
 
   // ---- scripts whose output the SDK reads, with their parsers --------------------------------
@@ -440,5 +384,9 @@ public final class AppScripts {
           : detail.startsWith("crashed") ? CRASHED_ON_START : UNHEALTHY;
       return java.util.Map.entry(verdict, detail);
     }
+  }
+
+  private static ScriptTemplate template(String name) {
+    return ScriptTemplate.load(AppScripts.class, "/io/potions/scripts/app/" + name);
   }
 }

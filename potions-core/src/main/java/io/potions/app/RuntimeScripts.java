@@ -3,6 +3,7 @@ package io.potions.app;
 import static io.potions.shell.Shell.quote;
 
 import io.potions.provision.ServerLayout;
+import io.potions.shell.ScriptTemplate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,19 +29,19 @@ public final class RuntimeScripts {
    *     an installed version is kept), printing {@value #UNAVAILABLE} and failing when one cannot be had
    */
   public static String install(RuntimeVersions versions) {
-    List<String> lines = new ArrayList<>();
-    lines.add("export MISE_DATA_DIR=" + quote(RUNTIMES + "/mise") + " MISE_CACHE_DIR=" + quote(RUNTIMES + "/cache"));
-    lines.add("export MISE_YES=1 KERL_BUILD_DOCS=no");
-    lines.add("if [ ! -x " + quote(MISE) + " ]; then");
-    lines.add("  install -d " + quote(RUNTIMES + "/bin"));
-    lines.add("  curl -fsSL https://mise.run | MISE_INSTALL_PATH=" + quote(MISE) + " sh"
-        + " || { echo '" + UNAVAILABLE + " mise could not be installed (no internet access?)'; exit 3; }");
-    lines.add("fi");
+    List<String> installs = new ArrayList<>();
     for (String tool : tools(versions)) {
-      lines.add(quote(MISE) + " install " + quote(tool)
+      installs.add(quote(MISE) + " install " + quote(tool)
           + " || { echo " + quote(UNAVAILABLE + " " + tool) + "; exit 3; }");
     }
-    return String.join("\n", lines);
+    return ScriptTemplate.load(RuntimeScripts.class, "/io/potions/scripts/app/runtime-install.sh")
+        .quoted("DATA_DIR", RUNTIMES + "/mise")
+        .quoted("CACHE_DIR", RUNTIMES + "/cache")
+        .quoted("MISE", MISE)
+        .quoted("BIN_DIR", RUNTIMES + "/bin")
+        .raw("UNAVAILABLE", UNAVAILABLE)
+        .raw("INSTALL_TOOLS", String.join("\n", installs))
+        .render();
   }
 
   /**

@@ -16,13 +16,15 @@ import static io.potions.shell.Shell.quote;
 import static io.potions.shell.Shell.writeFile;
 
 import io.potions.shell.Hashing;
+import io.potions.shell.ScriptTemplate;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Renders the bootstrap that turns a fresh Debian 12 or Ubuntu 24.04 server into one ready for
  * Phoenix apps. Pure: the same inputs give the same scripts, which is also what the testkit's
- * provisioned-snapshot cache is keyed on.
+ * provisioned-snapshot cache is keyed on. The multi-line scripts are templates under
+ * {@code src/main/resources/io/potions/scripts/bootstrap/}; one-line checks stay here.
  */
 public final class BootstrapPlan {
   /** The firewall rules: SSH, HTTP, HTTPS (and HTTP/3 over UDP 443). Nothing else comes in. */
@@ -86,22 +88,13 @@ public final class BootstrapPlan {
     String names = String.join(" ", packages.stream().map(io.potions.shell.Shell::quote).toList());
     String check = "[ \"$(dpkg-query -W -f='${db:Status-Abbrev}\\n' " + names
         + " 2>/dev/null | grep -c '^ii')\" -eq " + packages.size() + " ]";
-    String apply = """
-        export DEBIAN_FRONTEND=noninteractive
-        apt_opts=(-q -y -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
-        apt-get "${apt_opts[@]}" update
-        apt-get "${apt_opts[@]}" install --no-install-recommends NAMES
-        """.replace("NAMES", names);
+    String apply = template("apt-packages.sh").raw("PACKAGES", names).render();
     return new BootstrapStep(id, title, check, apply);
   }
 
   private static BootstrapStep ubuntuUniverse() {
     String check = "grep -rqsE '^(Components:.*universe|deb .* universe)' /etc/apt/sources.list /etc/apt/sources.list.d/";
-    String apply = """
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get -q -y -o DPkg::Lock::Timeout=300 install software-properties-common
-        add-apt-repository -y universe
-        """;
+    String apply = template("ubuntu-universe.sh").render();
     return new BootstrapStep("apt-universe", "Enable Ubuntu's universe component (Caddy is there)", check, apply);
   }
 
@@ -111,13 +104,8 @@ public final class BootstrapPlan {
     String owner = DEPLOY_USER + ":" + DEPLOY_USER;
     String check = "id -u " + DEPLOY_USER + " >/dev/null 2>&1 && id -u " + RUNTIME_USER + " >/dev/null 2>&1"
         + " && " + fileMatches(keysFile, keys, "0600", owner);
-    String apply = String.join("\n",
-        "id -u " + DEPLOY_USER + " >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --user-group "
-            + DEPLOY_USER,
-        "id -u " + RUNTIME_USER + " >/dev/null 2>&1 || useradd --system --user-group --no-create-home"
-            + " --home-dir /nonexistent --shell /usr/sbin/nologin " + RUNTIME_USER,
-        "install -d -m 0700 -o " + DEPLOY_USER + " -g " + DEPLOY_USER + " /home/" + DEPLOY_USER + "/.ssh",
-        writeFile(keysFile, keys, "0600", owner));
+    String apply = template("users.sh").raw("DEPLOY_USER", DEPLOY_USER).raw("RUNTIME_USER", RUNTIME_USER)
+        .raw("WRITE_KEYS", writeFile(keysFile, keys, "0600", owner)).render();
     return new BootstrapStep("users",
         "Create the '" + DEPLOY_USER + "' user (SDK logins) and the '" + RUNTIME_USER + "' user (apps run as it)",
         check, apply);
@@ -140,12 +128,12 @@ public final class BootstrapPlan {
     String sudoers = ServerFiles.sudoers();
     String check = fileMatches(ADMIN_HELPER, helper, "0755", "root:root") + " && "
         + fileMatches(SUDOERS_FILE, sudoers, "0440", "root:root");
-    String apply = String.join("\n",
-        writeFile(ADMIN_HELPER, helper, "0755", "root:root"),
-        // Validate the sudoers text before it is live: a broken file would lock sudo out entirely.
-        writeFile(SUDOERS_FILE + ".potions-new", sudoers, "0440", "root:root"),
-        "visudo -cqf " + quote(SUDOERS_FILE + ".potions-new"),
-        "mv -f " + quote(SUDOERS_FILE + ".potions-new") + " " + quote(SUDOERS_FILE));
+    String apply = template("deploy-rights.sh")
+        .raw("WRITE_HELPER", writeFile(ADMIN_HELPER, helper, "0755", "root:root"))
+        .raw("WRITE_SUDOERS", writeFile(SUDOERS_FILE + ".potions-new", sudoers, "0440", "root:root"))
+        .quoted("SUDOERS_NEW", SUDOERS_FILE + ".potions-new")
+        .quoted("SUDOERS_FILE", SUDOERS_FILE)
+        .render();
     return new BootstrapStep("deploy-rights",
         "Grant the deploy user exactly one root command: " + ADMIN_HELPER, check, apply);
   }
@@ -156,11 +144,10 @@ public final class BootstrapPlan {
         + " && sshd -T 2>/dev/null | grep -x 'passwordauthentication no' >/dev/null"
         + " && sshd -T 2>/dev/null | grep -x 'kbdinteractiveauthentication no' >/dev/null"
         + " && sshd -T 2>/dev/null | grep -x 'permitrootlogin without-password' >/dev/null";
-    String apply = String.join("\n",
-        "install -d -m 0755 /etc/ssh/sshd_config.d /run/sshd",
-        writeFile(SSHD_DROP_IN, conf, "0644", "root:root"),
-        "if ! sshd -t; then rm -f " + quote(SSHD_DROP_IN) + "; echo 'sshd rejected the hardening file' >&2; exit 1; fi",
-        "systemctl reload ssh 2>/dev/null || systemctl restart ssh");
+    String apply = template("ssh-hardening.sh")
+        .raw("WRITE_DROP_IN", writeFile(SSHD_DROP_IN, conf, "0644", "root:root"))
+        .quoted("SSHD_DROP_IN", SSHD_DROP_IN)
+        .render();
     return new BootstrapStep("ssh-hardening",
         "Harden SSH: keys only, no password or keyboard-interactive logins", check, apply);
   }
@@ -169,56 +156,38 @@ public final class BootstrapPlan {
     StringBuilder check = new StringBuilder(
         "status=$(ufw status verbose 2>/dev/null) && grep -qx 'Status: active' <<<\"$status\""
             + " && grep -q '^Default: deny (incoming)' <<<\"$status\"");
-    StringBuilder apply = new StringBuilder("ufw default deny incoming\nufw default allow outgoing\n");
+    List<String> allow = new ArrayList<>();
     for (String rule : FIREWALL_ALLOW) {
       check.append(" && grep -qE '^").append(rule).append("[[:space:]]+ALLOW IN' <<<\"$status\"");
-      apply.append("ufw allow ").append(rule).append('\n');
+      allow.add("ufw allow " + rule);
     }
-    // SSH is allowed before the firewall goes up, so the current session is never cut off.
-    apply.append("ufw --force enable\n");
+    String apply = template("firewall.sh").raw("ALLOW_RULES", String.join("\n", allow)).render();
     return new BootstrapStep("firewall", "Firewall (UFW): deny incoming except 22, 80, 443",
-        check.toString(), apply.toString());
+        check.toString(), apply);
   }
 
   private static BootstrapStep fail2ban() {
     String jail = ServerFiles.fail2banJail();
     String check = fileMatches(FAIL2BAN_JAIL, jail, "0644", "root:root")
         + " && systemctl is-active --quiet fail2ban && fail2ban-client status sshd >/dev/null 2>&1";
-    String apply = String.join("\n",
-        writeFile(FAIL2BAN_JAIL, jail, "0644", "root:root"),
-        "systemctl enable fail2ban",
-        "systemctl restart fail2ban",
-        "for _ in $(seq 1 60); do fail2ban-client status sshd >/dev/null 2>&1 && exit 0; sleep 0.5; done",
-        "echo 'fail2ban did not bring up its sshd jail within 30 s' >&2",
-        "journalctl -u fail2ban -n 20 --no-pager >&2 || true",
-        "exit 1");
+    String apply = template("fail2ban.sh").raw("WRITE_JAIL", writeFile(FAIL2BAN_JAIL, jail, "0644", "root:root"))
+        .render();
     return new BootstrapStep("fail2ban", "fail2ban with the sshd jail", check, apply);
   }
 
   private static BootstrapStep postgresql() {
     String ready = "runuser -u postgres -- psql -qtAc 'select 1' 2>/dev/null | grep -x 1 >/dev/null";
     String check = "systemctl is-enabled --quiet postgresql && " + ready;
-    String apply = String.join("\n",
-        "systemctl enable --now postgresql",
-        "for _ in $(seq 1 60); do " + ready + " && exit 0; sleep 0.5; done",
-        "echo 'PostgreSQL did not accept connections within 30 s' >&2",
-        "exit 1");
+    String apply = template("postgresql.sh").raw("READY", ready).render();
     return new BootstrapStep("postgresql", "PostgreSQL running, local connections only", check, apply);
   }
 
   private static BootstrapStep epmdOffPublicInterfaces() {
-    // Debian's Erlang packages start a system-wide epmd listening on every interface. Apps do not
-    // need it (slots run with RELEASE_DISTRIBUTION=none, or start their own epmd bound to loopback
-    // through ERL_EPMD_ADDRESS in the slot unit), so it is masked: nothing but 22/80/443 listens publicly.
+    // Why epmd is masked: see the apply script's comment.
     String check = "[ \"$(systemctl is-enabled epmd.socket 2>/dev/null)\" = masked ]"
         + " && [ \"$(systemctl is-enabled epmd.service 2>/dev/null)\" = masked ]"
         + " && ! pgrep -x epmd >/dev/null";
-    String apply = String.join("\n",
-        "systemctl disable --now epmd.socket epmd.service 2>/dev/null || true",
-        "systemctl mask epmd.socket epmd.service",
-        "pkill -x epmd || true",
-        "for _ in $(seq 1 20); do pgrep -x epmd >/dev/null || exit 0; sleep 0.25; done",
-        "echo 'epmd is still running' >&2; exit 1");
+    String apply = template("epmd.sh").render();
     return new BootstrapStep("epmd", "Keep Erlang's port mapper (epmd) off public interfaces", check, apply);
   }
 
@@ -230,13 +199,11 @@ public final class BootstrapPlan {
     String check = fileMatches(slotPath, slotUnit, "0644", "root:root") + " && "
         + fileMatches(routesPath, routesUnit, "0644", "root:root")
         + " && systemctl is-enabled --quiet " + ROUTES_UNIT;
-    String apply = String.join("\n",
-        writeFile(slotPath, slotUnit, "0644", "root:root"),
-        writeFile(routesPath, routesUnit, "0644", "root:root"),
-        "install -d -m 0755 /etc/potions /etc/potions/routes",
-        "install -d -m 0700 /etc/potions/env",
-        "systemctl daemon-reload",
-        "systemctl enable " + ROUTES_UNIT);
+    String apply = template("slot-unit.sh")
+        .raw("WRITE_SLOT_UNIT", writeFile(slotPath, slotUnit, "0644", "root:root"))
+        .raw("WRITE_ROUTES_UNIT", writeFile(routesPath, routesUnit, "0644", "root:root"))
+        .raw("ROUTES_UNIT", ROUTES_UNIT)
+        .render();
     return new BootstrapStep("slot-unit",
         "Install the systemd units app slots and their routes run under", check, apply);
   }
@@ -247,14 +214,7 @@ public final class BootstrapPlan {
    * @return bash text printing key=value lines and the os-release file
    */
   public static String preflightScript() {
-    return """
-        echo "pid1=$(cat /proc/1/comm 2>/dev/null || echo unknown)"
-        echo "uid=$(id -u)"
-        echo "apt=$(command -v apt-get >/dev/null && echo yes || echo no)"
-        echo "free_kb=$(df -Pk / | awk 'NR==2 {print $4}')"
-        echo "---"
-        cat /etc/os-release 2>/dev/null || true
-        """;
+    return template("preflight.sh").render();
   }
 
   /**
@@ -264,13 +224,10 @@ public final class BootstrapPlan {
    * @return bash text printing key=value lines
    */
   public static String factsScript(String proxyVersionCommand) {
-    return """
-        . /etc/os-release
-        echo "os=$PRETTY_NAME"
-        echo "erlang=$(erl -noshell -eval 'io:format("~s", [erlang:system_info(otp_release)]), halt().' 2>/dev/null || true)"
-        echo "elixir=$(elixir --version 2>/dev/null | sed -n 's/^Elixir \\([^ ]*\\).*/\\1/p' || true)"
-        echo "postgresql=$(psql --version 2>/dev/null | awk '{print $3}' || true)"
-        echo "proxy=$(PROXY 2>/dev/null || true)"
-        """.replace("PROXY", proxyVersionCommand);
+    return template("facts.sh").raw("PROXY_VERSION", proxyVersionCommand).render();
+  }
+
+  private static ScriptTemplate template(String name) {
+    return ScriptTemplate.load(BootstrapPlan.class, "/io/potions/scripts/bootstrap/" + name);
   }
 }

@@ -26,9 +26,26 @@ public final class AppScriptsSyntax {
     s.put("prune", AppScripts.pruneReleases("shop-api", List.of("a", "b")));
     s.put("deployments", AppScripts.listDeployments("shop-api"));
     s.put("manifests", AppScripts.listManifests());
-    s.put("readFiles", AppScripts.readFiles(List.of("/a b", "/c")));
+    s.put("readFiles", io.potions.remote.FileReads.script(List.of("/a b", "/c"), "--potions-file-0123--"));
+    s.put("slotReleases", AppScripts.slotReleases("shop-api"));
     s.put("lock", ServerLock.render("me@host (pid 1) deploy shop 'x'", Duration.ofMinutes(30)));
     s.put("runtime", RuntimeScripts.install(RuntimeVersions.builder().erlang("27.1.2").elixir("1.17.3-otp-27").build()));
+    s.put("runtimeAll", RuntimeScripts.install(RuntimeVersions.builder().erlang("27.1.2").elixir("1.17.3-otp-27")
+        .nodejs("20.18.0").build()));
+    s.put("runtimeNone", RuntimeScripts.install(RuntimeVersions.distribution()));
+    s.put("healthCustom", AppScripts.healthCheck("shop-api", Slot.GREEN, 4002, HealthCheck.builder()
+        .path("/up?x=1&y='2'").expectedStatus(204).interval(Duration.ofMillis(250)).deadline(Duration.ofSeconds(90))
+        .settle(Duration.ofMillis(1500)).build(), "shop.example.com"));
+    s.put("createDatabase", AppScripts.createDatabase("shop-api"));
+    s.put("deleteKeepDatabase", AppScripts.delete("shop-api", false));
+    s.put("removeRelease", AppScripts.removeRelease("shop-api", "r1"));
+    s.put("installEnv", AppScripts.installEnv("shop-api", Slot.BLUE));
+    s.put("startSlot", AppScripts.startSlot("shop-api", Slot.BLUE));
+    s.put("stopSlot", AppScripts.stopSlot("shop-api", Slot.GREEN));
+    s.put("enableSlot", AppScripts.enableSlot("shop-api", Slot.GREEN));
+    s.put("logs", AppScripts.logs("shop-api", null, 40));
+    s.put("route", AppScripts.route("shop-api", 4000, 4001));
+    s.put("pruneNothing", AppScripts.pruneReleases("shop-api", List.of()));
     return s;
   }
 }

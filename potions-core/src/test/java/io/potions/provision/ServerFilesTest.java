@@ -1,0 +1,206 @@
+package io.potions.provision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The files the bootstrap installs, checked to the byte where a change would matter, and the root
+ * helper's argument checks, exercised locally: every external command it could reach is a stub that
+ * only records the call, so a bad argument must be refused with nothing recorded.
+ */
+class ServerFilesTest {
+  /** Every external command the helper uses; the stubs take their place on PATH. */
+  private static final List<String> HELPER_COMMANDS = List.of("systemctl", "journalctl", "install", "mktemp",
+      "head", "grep", "chmod", "mv", "rm", "sed", "tr", "systemd-run", "iptables", "awk", "basename", "runuser",
+      "psql", "cat", "ls");
+
+  @TempDir Path dir;
+
+  @Test
+  void theSudoersFileGrantsExactlyTheHelper() {
+    assertThat(ServerFiles.sudoers()).isEqualTo("""
+        # Managed by Potions. The deploy user may run only the validating helper as root.
+        Defaults:deploy !requiretty
+        deploy ALL=(root) NOPASSWD: /usr/local/sbin/potions-admin
+        """);
+  }
+
+  @Test
+  void theSlotTemplateUnitIsExactlyThis() {
+    assertThat(ServerFiles.slotUnitTemplate()).isEqualTo("""
+        # Managed by Potions: one instance per app slot, named <app>-<slot>.
+        [Unit]
+        Description=Potions app slot %i
+        After=network-online.target postgresql.service
+        Wants=network-online.target
+        StartLimitIntervalSec=60
+        StartLimitBurst=5
+
+        [Service]
+        Type=exec
+        User=potions
+        Group=potions
+        WorkingDirectory=/opt/potions/.slots/%i/release
+        EnvironmentFile=/etc/potions/env/%i
+        Environment=RELEASE_TMP=/tmp HOME=/tmp ERL_EPMD_ADDRESS=127.0.0.1
+        ExecStart=/bin/sh -c 'exec "/opt/potions/.slots/%i/release/bin/$POTIONS_RELEASE_NAME" start'
+        Restart=on-failure
+        RestartSec=2
+        TimeoutStopSec=30
+        KillMode=mixed
+        LimitNOFILE=65536
+        SyslogIdentifier=potions-%i
+        # The app may write only to its storage directory and its private /tmp.
+        NoNewPrivileges=yes
+        PrivateTmp=yes
+        PrivateDevices=yes
+        ProtectSystem=full
+        ProtectHome=yes
+        ProtectKernelTunables=yes
+        ProtectControlGroups=yes
+        RestrictSUIDSGID=yes
+
+        [Install]
+        WantedBy=multi-user.target
+        """);
+  }
+
+  @Test
+  void theRoutesUnitIsExactlyThis() {
+    assertThat(ServerFiles.routesUnit()).isEqualTo("""
+        # Managed by Potions: restore each app's live-slot NAT rule at boot.
+        [Unit]
+        Description=Potions app routes (loopback NAT to each app's live slot)
+        After=network-pre.target ufw.service
+        Before=network.target
+        Wants=network-pre.target
+
+        [Service]
+        Type=oneshot
+        RemainAfterExit=yes
+        ExecStart=/usr/local/sbin/potions-admin routes-restore
+
+        [Install]
+        WantedBy=multi-user.target
+        """);
+  }
+
+  @Test
+  void theHelperValidatesAppNamesWithTheSamePatternAsJava() {
+    String helper = ServerFiles.adminHelper();
+    assertThat(helper).startsWith("#!/bin/bash\n").contains("set -euo pipefail\n")
+        .contains("app_ok() { [[ \"$1\" =~ " + ServerFiles.APP_NAME_PATTERN + " ]] || die \"invalid app name '$1'\"; }")
+        .contains("slot_ok() { [[ \"$1\" =~ ^(blue|green)$ ]]")
+        .doesNotContain("@@");
+  }
+
+  @Test
+  void theHelperRefusesBadArgumentsBeforeRunningAnything() throws Exception {
+    String[][] refused = {
+        {"unit", "start", "../etc", "blue"},
+        {"unit", "start", "a/b", "blue"},
+        {"unit", "start", "shop api", "blue"},
+        {"unit", "start", "", "blue"},
+        {"unit", "start", "Shop", "blue"},
+        {"unit", "start", "-rf", "blue"},
+        {"unit", "start", "shop\n", "blue"},
+        {"unit", "start", "a234567890123456789012345678901", "blue"},
+        {"unit", "start", "shop", "purple"},
+        {"unit", "start", "shop", "blue/../x"},
+        {"unit", "kill", "shop", "blue"},
+        {"unit", "start", "shop", "blue", "extra"},
+        {"unit", "start", "shop"},
+        {"logs", "shop", "all", "10; rm -rf /"},
+        {"logs", "shop", "blue", "1234567"},
+        {"logs", "shop", "blue", "10", "--follow"},
+        {"logs", "../shop", "all", "10"},
+        {"env", "../x", "blue"},
+        {"env", "shop", "red"},
+        {"storage", "a/../b"},
+        {"storage", ".."},
+        {"migrate", "sh op", "blue", "IO.puts(1)"},
+        {"migrate", "shop", "x", "IO.puts(1)"},
+        {"route", "shop", "80", "4001"},
+        {"route", "shop", "4000", "99999"},
+        {"route", "shop", "4000", "40a1"},
+        {"route", "sh/op", "4000", "4001"},
+        {"db-create", "x;y"},
+        {"db-create", "$(id)"},
+        {"db-drop", ".."},
+        {"app-delete", ".."},
+        {"app-delete", "/"},
+        {"app-delete", "a/b"},
+        {"app-delete", "shop", "extra"},
+        {"app-delete"},
+        {"rm", "-rf", "/"},
+        {""},
+        {},
+    };
+    Path helper = helperWithStubs();
+    for (String[] args : refused) {
+      Result r = run(helper, args);
+      String what = String.join(" | ", args);
+      assertThat(r.exit).as(what + ": " + r.stderr).isEqualTo(64);
+      assertThat(r.stderr).as(what).startsWith("potions-admin: ");
+      assertThat(r.calls).as(what + " ran nothing").isEmpty();
+    }
+  }
+
+  @Test
+  void theHelperRunsExactlyTheValidatedCommand() throws Exception {
+    Path helper = helperWithStubs();
+    assertThat(run(helper, "version").stdout).isEqualTo("potions-admin 2\n");
+    Result unit = run(helper, "unit", "restart", "shop-api", "blue");
+    assertThat(unit.exit).as(unit.stderr).isZero();
+    assertThat(unit.calls).isEqualTo("systemctl restart potions-app@shop-api-blue.service\n");
+    Result logs = run(helper, "logs", "shop-api", "all", "40", "follow");
+    assertThat(logs.calls).isEqualTo("journalctl --no-pager -o short-iso -n 40 --follow"
+        + " -u potions-app@shop-api-blue.service -u potions-app@shop-api-green.service\n");
+  }
+
+  private Path helperWithStubs() throws IOException {
+    Path stubs = Files.createDirectories(dir.resolve("stubs"));
+    for (String command : HELPER_COMMANDS) {
+      Path stub = stubs.resolve(command);
+      // Builtins only: PATH holds nothing but the stubs.
+      Files.writeString(stub, "#!" + bash() + "\necho \"${0##*/} $*\" >> \"$CALLS\"\n");
+      Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwx------"));
+    }
+    Path helper = dir.resolve("potions-admin");
+    Files.writeString(helper, ServerFiles.adminHelper());
+    return helper;
+  }
+
+  private Result run(Path helper, String... args) throws Exception {
+    Path calls = dir.resolve("calls");
+    Files.deleteIfExists(calls);
+    List<String> command = new ArrayList<>(List.of(bash(), helper.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+    pb.environment().clear();
+    pb.environment().put("PATH", dir.resolve("stubs").toString());
+    pb.environment().put("CALLS", calls.toString());
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    return new Result(p.exitValue(), stdout, stderr, Files.exists(calls) ? Files.readString(calls) : "");
+  }
+
+  private static String bash() {
+    return Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/usr/bin/bash";
+  }
+
+  private record Result(int exit, String stdout, String stderr, String calls) {}
+}

@@ -1,0 +1,34 @@
+package io.potions.provision;
+
+import io.potions.app.AppScriptsSyntax;
+import io.potions.shell.ShellCheck;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every script core renders, with sample values, passes ShellCheck at warning level: the bootstrap
+ * steps on both distributions, the read-only probes, the root helper and every app script.
+ */
+class ShellCheckTest {
+  @Test
+  void everyRenderedScriptPassesShellCheck() throws Exception {
+    Map<String, String> scripts = new LinkedHashMap<>();
+    for (Distribution d : Distribution.values()) {
+      for (BootstrapStep step : BootstrapPlan.render(d,
+          List.of("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO test", "ssh-rsa AAAAB3 other"), List.of())) {
+        scripts.put(d + "-" + step.id() + "-check", ShellCheck.REMOTE_PRELUDE + step.check());
+        scripts.put(d + "-" + step.id() + "-apply", ShellCheck.REMOTE_PRELUDE + step.apply());
+      }
+    }
+    scripts.put("apt-packages", ShellCheck.REMOTE_PRELUDE
+        + BootstrapPlan.aptPackages("p", "t", List.of("caddy", "a b")).apply());
+    scripts.put("preflight", ShellCheck.REMOTE_PRELUDE + BootstrapPlan.preflightScript());
+    scripts.put("facts", ShellCheck.REMOTE_PRELUDE + BootstrapPlan.factsScript("caddy version | cut -d' ' -f1"));
+    AppScriptsSyntax.samples().forEach((label, script) -> scripts.put("app-" + label, ShellCheck.REMOTE_PRELUDE + script));
+    // The helper is a program of its own: it has its shebang and its own set -euo pipefail.
+    scripts.put("potions-admin", ServerFiles.adminHelper());
+    ShellCheck.assertClean(scripts);
+  }
+}
