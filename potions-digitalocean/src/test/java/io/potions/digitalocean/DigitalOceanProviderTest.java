@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.potions.http.ServerErrorException;
 import io.potions.InvalidInputException;
 import io.potions.cloud.CloudInit;
 import io.potions.cloud.CloudServer;
