@@ -1,7 +1,9 @@
 package io.potions.digitalocean;
 
+import io.potions.http.HttpApiException;
+
 /** A DigitalOcean action (such as a droplet's {@code create}) ended with status {@code errored}. */
-public class ActionFailedException extends DigitalOceanException {
+public class ActionFailedException extends HttpApiException {
   private static final long serialVersionUID = 1L;
 
   /** The failed action's id. */
@@ -12,7 +14,7 @@ public class ActionFailedException extends DigitalOceanException {
    * @param actionId the action's id
    */
   public ActionFailedException(String message, long actionId) {
-    super(message, 0, null, null, null);
+    super("DigitalOcean", message);
     this.actionId = actionId;
   }
 

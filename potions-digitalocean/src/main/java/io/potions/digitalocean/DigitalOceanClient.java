@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.potions.InvalidInputException;
 import io.potions.PotionsException;
 import io.potions.digitalocean.model.Account;
@@ -27,28 +25,30 @@ import io.potions.digitalocean.model.Image;
 import io.potions.digitalocean.model.Region;
 import io.potions.digitalocean.model.Size;
 import io.potions.digitalocean.model.SshKey;
+import io.potions.http.AuthenticationFailedException;
+import io.potions.http.HttpApiException;
+import io.potions.http.PermissionDeniedException;
+import io.potions.http.RateLimitedException;
+import io.potions.http.RequestRejectedException;
+import io.potions.http.ResourceNotFoundException;
+import io.potions.http.ServerErrorException;
+import io.potions.internal.http.ApiFailure;
+import io.potions.internal.http.HttpTransport;
+import io.potions.internal.http.Pagination;
+import io.potions.internal.http.RetryAfter;
+import io.potions.internal.http.Sleeper;
 import io.potions.secret.Redactor;
 import io.potions.secret.Secret;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +56,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -96,7 +95,7 @@ public final class DigitalOceanClient {
   public static final int MAX_PAGE_SIZE = 200;
 
   private static final Logger log = LoggerFactory.getLogger(DigitalOceanClient.class);
-  private static final String USER_AGENT = "potions-java";
+  private static final String API = "DigitalOcean";
   private static final Pattern IPV4 = Pattern.compile(
       "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern DOMAIN = Pattern.compile(
@@ -108,12 +107,6 @@ public final class DigitalOceanClient {
 
   private final Secret token;
   private final String baseUri;
-  private final HttpClient http;
-  private final Duration callTimeout;
-  private final int maxAttempts;
-  private final Duration retryBackoff;
-  private final Duration maxRetryBackoff;
-  private final Duration maxRateLimitWait;
   private final Duration pollInterval;
   private final Duration maxPollInterval;
   private final Duration pollDeadline;
@@ -122,8 +115,7 @@ public final class DigitalOceanClient {
   private final Sleeper sleeper;
   private final Redactor redactor = new Redactor();
   private final JsonMapper json;
-  private final Retry idempotentRetry;
-  private final Retry nonIdempotentRetry;
+  private final HttpTransport http;
 
   private DigitalOceanClient(Builder b) {
     if (b.token == null || b.token.reveal().isBlank()) {
@@ -133,24 +125,12 @@ public final class DigitalOceanClient {
     }
     this.token = b.token;
     redactor.register(token);
-    String base = b.baseUri.toString();
-    this.baseUri = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    this.callTimeout = b.callTimeout;
-    this.maxAttempts = b.maxAttempts;
-    this.retryBackoff = b.retryBackoff;
-    this.maxRetryBackoff = b.maxRetryBackoff;
-    this.maxRateLimitWait = b.maxRateLimitWait;
     this.pollInterval = b.pollInterval;
     this.maxPollInterval = b.maxPollInterval.compareTo(b.pollInterval) < 0 ? b.pollInterval : b.maxPollInterval;
     this.pollDeadline = b.pollDeadline;
     this.pageSize = b.pageSize;
     this.clock = b.clock;
     this.sleeper = b.sleeper;
-    this.http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
-        .connectTimeout(b.connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
     this.json = JsonMapper.builder()
         .addModule(new JavaTimeModule())
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -159,8 +139,15 @@ public final class DigitalOceanClient {
         .defaultPropertyInclusion(JsonInclude.Value.construct(
             JsonInclude.Include.NON_EMPTY, JsonInclude.Include.NON_EMPTY))
         .build();
-    this.idempotentRetry = retry("digitalocean-idempotent", true);
-    this.nonIdempotentRetry = retry("digitalocean-post", false);
+    this.http = HttpTransport.builder(API, b.baseUri, this::errorFor)
+        .httpClient(b.httpClient).connectTimeout(b.connectTimeout).callTimeout(b.callTimeout)
+        .authorization(() -> "Bearer " + token.reveal())
+        .requestIdHeader("x-request-id")
+        .json(json).redactor(redactor).clock(clock).sleeper(sleeper)
+        .retries(b.maxAttempts, b.retryBackoff, b.maxRetryBackoff, b.maxRateLimitWait)
+        .log(log)
+        .build();
+    this.baseUri = http.baseUri();
   }
 
   /** @return a builder; only the token is required */
@@ -412,8 +399,8 @@ public final class DigitalOceanClient {
    * @throws WaitTimedOutException when it is not active at the deadline
    */
   public Droplet waitForDropletActive(long id, Consumer<Droplet> onPoll) {
-    return poll("Droplet " + id, () -> droplet(id).orElseThrow(() -> new ResourceNotFoundException(
-            "Droplet " + id + " disappeared while the SDK waited for it to become active.", 404, null, null, null)),
+    return poll("Droplet " + id, () -> droplet(id).orElseThrow(() -> new ResourceNotFoundException(API,
+            "Droplet " + id + " disappeared while the SDK waited for it to become active.", 404, null, null)),
         d -> d.isActive() && d.publicIpv4().isPresent(), onPoll,
         "It still exists: destroy it, or look at it in the DigitalOcean control panel.");
   }
@@ -596,15 +583,15 @@ public final class DigitalOceanClient {
   // ---------------------------------------------------------------- HTTP
 
   private JsonNode get(String pathAndQuery) {
-    return call("GET", pathAndQuery, null);
+    return http.get(pathAndQuery).body();
   }
 
   private JsonNode post(String path, JsonNode body) {
-    return call("POST", path, body);
+    return http.send("POST", path, body).body();
   }
 
   private JsonNode put(String path, JsonNode body) {
-    return call("PUT", path, body);
+    return http.send("PUT", path, body).body();
   }
 
   private Optional<JsonNode> getIfExists(String path) {
@@ -617,7 +604,7 @@ public final class DigitalOceanClient {
 
   private boolean deleteIfExists(String path) {
     try {
-      call("DELETE", path, null);
+      http.send("DELETE", path, null);
       return true;
     } catch (ResourceNotFoundException e) {
       return false;
@@ -635,26 +622,17 @@ public final class DigitalOceanClient {
           .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
       sep = '&';
     }
-    List<T> out = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    String next = first.toString();
-    while (next != null) {
-      if (!seen.add(next)) {
-        throw new DigitalOceanException("DigitalOcean's pagination of " + path + " loops back to a page"
-            + " already read; giving up rather than reading forever.");
-      }
+    return Pagination.collect(API, path, first.toString(), next -> {
       JsonNode page = get(next);
       JsonNode items = page.path(field);
       if (!items.isArray()) {
-        throw new DigitalOceanException("DigitalOcean answered GET " + path + " without a '" + field + "' list.");
+        throw new HttpApiException(API, "DigitalOcean answered GET " + path + " without a '" + field + "' list.");
       }
-      for (JsonNode item : items) {
-        out.add(convert(item, type));
-      }
-      String link = page.path("links").path("pages").path("next").asText(null);
-      next = link == null || link.isBlank() || items.isEmpty() ? null : sameOrigin(link, path);
-    }
-    return out;
+      List<T> out = new java.util.ArrayList<>();
+      items.forEach(item -> out.add(convert(item, type)));
+      Optional<String> link = items.isEmpty() ? Optional.empty() : Pagination.bodyNext(page, "/links/pages/next");
+      return new Pagination.Page<>(out, link.map(l -> sameOrigin(l, path)));
+    });
   }
 
   /** Follows a next-page link on the configured API address only, never to another host. */
@@ -663,205 +641,74 @@ public final class DigitalOceanClient {
     try {
       uri = URI.create(link);
     } catch (IllegalArgumentException e) {
-      throw new DigitalOceanException("DigitalOcean sent a next-page link for " + path + " that is not a URL.");
+      throw new HttpApiException(API, "DigitalOcean sent a next-page link for " + path + " that is not a URL.");
     }
     String p = uri.getRawPath();
     if (p == null || !p.startsWith("/v2/")) {
-      throw new DigitalOceanException("DigitalOcean sent a next-page link for " + path
+      throw new HttpApiException(API, "DigitalOcean sent a next-page link for " + path
           + " outside the API (" + p + "); not following it.");
     }
     return uri.getRawQuery() == null ? p : p + "?" + uri.getRawQuery();
   }
 
-  private JsonNode call(String method, String pathAndQuery, JsonNode body) {
-    boolean idempotent = !method.equals("POST") && !method.equals("PATCH");
-    byte[] bytes;
-    try {
-      bytes = body == null ? null : json.writeValueAsBytes(body);
-    } catch (JsonProcessingException e) {
-      throw new PotionsException("Could not encode a request to DigitalOcean: " + e.getOriginalMessage(), e);
-    }
-    Supplier<JsonNode> once = () -> attempt(method, pathAndQuery, bytes);
-    return Retry.decorateSupplier(idempotent ? idempotentRetry : nonIdempotentRetry, once).get();
-  }
-
-  private JsonNode attempt(String method, String pathAndQuery, byte[] body) {
-    String what = method + " " + pathOf(pathAndQuery);
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUri + pathAndQuery))
-        .timeout(callTimeout)
-        .header("Authorization", "Bearer " + token.reveal())
-        .header("Accept", "application/json")
-        .header("User-Agent", USER_AGENT);
-    if (body != null) {
-      request.header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-    } else {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    long started = System.nanoTime();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (HttpTimeoutException e) {
-      throw new ApiUnreachableException(redactor.redact("DigitalOcean did not answer " + what + " within "
-          + seconds(callTimeout) + " (" + e.getMessage() + "). Check the network, or raise the client's"
-          + " callTimeout."), true, e);
-    } catch (IOException e) {
-      throw new ApiUnreachableException(redactor.redact("Could not reach the DigitalOcean API at " + baseUri
-          + " for " + what + ": " + e) + ". Check the network and proxy settings.", false, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PotionsException("Interrupted while calling DigitalOcean (" + what + ").", e);
-    }
-    int status = response.statusCode();
-    log.debug("{} -> {} in {} ms (ratelimit-remaining {})", what, status,
-        (System.nanoTime() - started) / 1_000_000,
-        response.headers().firstValue("ratelimit-remaining").orElse("?"));
-    if (status >= 200 && status < 300) {
-      String text = response.body();
-      if (text == null || text.isBlank()) {
-        return json.createObjectNode();
-      }
-      try {
-        return json.readTree(text);
-      } catch (JsonProcessingException e) {
-        throw new DigitalOceanException("DigitalOcean answered " + what + " with " + status
-            + " and a body that is not JSON.", status, null, null, null);
-      }
-    }
-    throw errorFor(what, status, response.body(), response.headers());
-  }
-
-  private DigitalOceanException errorFor(String what, int status, String text, HttpHeaders headers) {
-    String id = null;
-    String message = null;
-    String requestId = null;
-    try {
-      JsonNode err = text == null || text.isBlank() ? null : json.readTree(text);
-      if (err != null && err.isObject()) {
-        id = err.path("id").asText(null);
-        message = err.path("message").asText(null);
-        requestId = err.path("request_id").asText(null);
-      }
-    } catch (JsonProcessingException e) {
-      message = null; // not a DigitalOcean error body; the status speaks for itself
-    }
+  /** DigitalOcean's failed answers in its own words: which token, which scope, what to fix. */
+  private HttpApiException errorFor(ApiFailure failure) {
+    String what = failure.what();
+    int status = failure.status();
+    String id = failure.field("id");
+    String message = failure.field("message");
+    String requestId = failure.field("request_id");
     if (requestId == null) {
-      requestId = headers.firstValue("x-request-id").orElse(null);
+      requestId = failure.requestId();
     }
     String said = status + (id == null ? "" : " " + id) + (message == null ? "" : ": " + message)
         + (requestId == null ? "" : "; request id " + requestId);
-    String msg;
-    DigitalOceanException e;
     if (status == 401) {
-      msg = "DigitalOcean refused the API token for " + what + " (" + said + "). Check the token: set "
-          + TOKEN_ENV + " (or the token given to the SDK) to a valid, unexpired DigitalOcean personal"
-          + " access token with write scope (droplet, ssh_key, firewall, actions, regions, sizes, image,"
-          + " account; domain for DNS).";
-      e = new AuthenticationFailedException(redactor.redact(msg), status, id, requestId, null);
+      return new AuthenticationFailedException(API, redactor.redact("DigitalOcean refused the API token for "
+          + what + " (" + said + "). Check the token: set " + TOKEN_ENV + " (or the token given to the SDK) to a"
+          + " valid, unexpired DigitalOcean personal access token with write scope (droplet, ssh_key, firewall,"
+          + " actions, regions, sizes, image, account; domain for DNS)."), status, requestId, id);
     } else if (status == 403) {
-      msg = "The DigitalOcean API token may not " + what + " (" + said + "). Check the token's scopes"
-          + " (" + TOKEN_ENV + "): it needs write scope for droplet, ssh_key and firewall, read for actions,"
-          + " regions, sizes, image and account, and domain for DNS.";
-      e = new AuthenticationFailedException(redactor.redact(msg), status, id, requestId, null);
+      return new PermissionDeniedException(API, redactor.redact("The DigitalOcean API token may not " + what
+          + " (" + said + "). Check the token's scopes (" + TOKEN_ENV + "): it needs write scope for droplet,"
+          + " ssh_key and firewall, read for actions, regions, sizes, image and account, and domain for DNS."),
+          status, requestId, id);
     } else if (status == 404) {
-      msg = "DigitalOcean found nothing for " + what + " (" + said + ").";
-      e = new ResourceNotFoundException(redactor.redact(msg), status, id, requestId, null);
+      return new ResourceNotFoundException(API, redactor.redact("DigitalOcean found nothing for " + what + " ("
+          + said + ")."), status, requestId, id);
     } else if (status == 400 || status == 422) {
-      msg = "DigitalOcean refused " + what + ": " + (message == null ? "no reason given" : message)
-          + " (" + status + (id == null ? "" : " " + id) + (requestId == null ? "" : "; request id " + requestId)
-          + "). Fix the value it names and try again.";
-      e = new RequestRejectedException(redactor.redact(msg), status, id, requestId, null);
+      return new RequestRejectedException(API, redactor.redact("DigitalOcean refused " + what + ": "
+          + (message == null ? "no reason given" : message) + " (" + status + (id == null ? "" : " " + id)
+          + (requestId == null ? "" : "; request id " + requestId) + "). Fix the value it names and try again."),
+          status, requestId, id);
     } else if (status == 429) {
-      Duration wait = rateLimitWait(headers);
-      msg = "DigitalOcean's rate limit stopped " + what + " (" + said + ")."
-          + (wait == null ? "" : " It asked to wait " + seconds(wait) + ";")
-          + " this client waits at most " + seconds(maxRateLimitWait) + " (maxRateLimitWait), "
-          + maxAttempts + " attempts in all. DigitalOcean allows 250 requests a minute and 5,000 an hour"
-          + " per token: slow down or try again later.";
-      e = new RateLimitedException(redactor.redact(msg), id, requestId, wait);
+      Duration wait = rateLimitWait(failure);
+      return new RateLimitedException(API, redactor.redact("DigitalOcean's rate limit stopped " + what + " ("
+          + said + ")." + (wait == null ? "" : " It asked to wait " + RetryAfter.describe(wait) + ";")
+          + " this client waits at most " + RetryAfter.describe(http.maxRateLimitWait()) + " (maxRateLimitWait), "
+          + http.maxAttempts() + " attempts in all. DigitalOcean allows 250 requests a minute and 5,000 an hour"
+          + " per token: slow down or try again later."), status, requestId, id, wait);
     } else if (status >= 500) {
-      msg = "DigitalOcean failed on " + what + " (" + said + "). It is usually transient: try again"
-          + " in a moment; see status.digitalocean.com if it persists.";
-      e = new ServerErrorException(redactor.redact(msg), status, id, requestId, null);
-    } else {
-      msg = "DigitalOcean answered " + what + " with an unexpected " + said + ".";
-      e = new DigitalOceanException(redactor.redact(msg), status, id, requestId, null);
+      return new ServerErrorException(API, redactor.redact("DigitalOcean failed on " + what + " (" + said + ")."
+          + " It is usually transient: try again in a moment; see status.digitalocean.com if it persists."),
+          status, requestId, id);
     }
-    log.debug("{} failed: {}", what, e.getMessage());
-    return e;
+    return new HttpApiException(API, redactor.redact("DigitalOcean answered " + what + " with an unexpected "
+        + said + "."), status, requestId, id, null, null);
   }
 
   /**
    * How long a 429 asks to wait: {@code retry-after} (seconds or an HTTP date) first, capped by
    * {@code ratelimit-reset} (epoch seconds) when that is sooner; {@code null} when neither says.
    */
-  private Duration rateLimitWait(HttpHeaders headers) {
-    Instant now = clock.instant();
-    Duration retryAfter = headers.firstValue("retry-after").map(v -> parseRetryAfter(v, now)).orElse(null);
-    Duration untilReset = headers.firstValue("ratelimit-reset").map(v -> {
-      try {
-        return Duration.between(now, Instant.ofEpochSecond(Long.parseLong(v.trim())));
-      } catch (NumberFormatException ex) {
-        return null;
-      }
-    }).filter(d -> !d.isNegative()).orElse(null);
+  private static Duration rateLimitWait(ApiFailure failure) {
+    Duration retryAfter = RetryAfter.header(failure.headers(), failure.receivedAt()).orElse(null);
+    Duration untilReset = RetryAfter.untilEpochSecond(failure.headers(), "ratelimit-reset", failure.receivedAt())
+        .filter(d -> !d.isNegative()).orElse(null);
     if (retryAfter != null && untilReset != null) {
       return retryAfter.compareTo(untilReset) <= 0 ? retryAfter : untilReset;
     }
     return retryAfter != null ? retryAfter : untilReset;
-  }
-
-  private static Duration parseRetryAfter(String value, Instant now) {
-    String v = value.trim();
-    try {
-      long s = Long.parseLong(v);
-      return Duration.ofSeconds(Math.max(0, s));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        Duration d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        return d.isNegative() ? Duration.ZERO : d;
-      } catch (DateTimeParseException notDate) {
-        return null;
-      }
-    }
-  }
-
-  private Retry retry(String name, boolean idempotent) {
-    RetryConfig config = RetryConfig.<Object>custom()
-        .maxAttempts(maxAttempts)
-        .retryOnException(e -> retryable(e, idempotent))
-        // Resilience4j decides whether to retry and how often; the wait itself goes through the
-        // client's Sleeper (so tests need not really sleep), hence the 0 returned to Resilience4j.
-        .intervalBiFunction((attempt, outcome) -> {
-          Throwable failure = outcome.isLeft() ? outcome.getLeft() : null;
-          Duration wait = waitBeforeRetry(attempt, failure);
-          log.warn("Retrying a DigitalOcean call in {} ms (attempt {} of {}): {}", wait.toMillis(),
-              attempt + 1, maxAttempts, failure == null ? "" : failure.getMessage());
-          sleep(wait);
-          return 0L;
-        })
-        .build();
-    return Retry.of(name, config);
-  }
-
-  private boolean retryable(Throwable e, boolean idempotent) {
-    if (e instanceof RateLimitedException limited) {
-      // A 429 was refused before any processing, so repeating it is safe for every method.
-      return limited.retryAfter().map(w -> w.compareTo(maxRateLimitWait) <= 0).orElse(true);
-    }
-    return idempotent && (e instanceof ServerErrorException || e instanceof ApiUnreachableException);
-  }
-
-  private Duration waitBeforeRetry(int attempt, Throwable failure) {
-    if (failure instanceof RateLimitedException limited && limited.retryAfter().isPresent()) {
-      return limited.retryAfter().get();
-    }
-    long millis = retryBackoff.toMillis();
-    for (int i = 1; i < attempt && millis < maxRetryBackoff.toMillis(); i++) {
-      millis *= 2;
-    }
-    return Duration.ofMillis(Math.min(millis, maxRetryBackoff.toMillis()));
   }
 
   private <T> T poll(String what, Supplier<T> fetch, Predicate<T> done, Consumer<T> onPoll, String hint) {
@@ -898,28 +745,19 @@ public final class DigitalOceanClient {
 
   private <T> T convert(JsonNode node, Class<T> type) {
     if (node == null || node.isMissingNode() || node.isNull()) {
-      throw new DigitalOceanException("DigitalOcean's answer lacks the expected " + type.getSimpleName()
+      throw new HttpApiException(API, "DigitalOcean's answer lacks the expected " + type.getSimpleName()
           + "; the API may have changed.");
     }
     try {
       return json.treeToValue(node, type);
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new DigitalOceanException("Could not read a " + type.getSimpleName() + " from DigitalOcean's"
-          + " answer: " + e.getMessage(), 0, null, null, e);
+      throw new HttpApiException(API, "Could not read a " + type.getSimpleName() + " from DigitalOcean's"
+          + " answer: " + e.getMessage(), 0, null, null, null, e);
     }
-  }
-
-  private static String pathOf(String pathAndQuery) {
-    int q = pathAndQuery.indexOf('?');
-    return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
   }
 
   private static String seconds(Duration d) {
-    long millis = d.toMillis();
-    if (millis % 1000 == 0 || millis >= 10_000) {
-      return (millis + 999) / 1000 + " s";
-    }
-    return millis + " ms";
+    return RetryAfter.describe(d);
   }
 
   private static String checked(String value, Pattern pattern, String what) {

@@ -12,6 +12,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.potions.digitalocean.model.DropletCreateRequest;
 import io.potions.digitalocean.sim.DigitalOceanSimulation;
 import io.potions.digitalocean.sim.FakeTime;
+import io.potions.http.ApiUnreachableException;
+import io.potions.http.AuthenticationFailedException;
+import io.potions.http.HttpApiException;
+import io.potions.http.PermissionDeniedException;
+import io.potions.http.RateLimitedException;
+import io.potions.http.RequestRejectedException;
+import io.potions.http.ServerErrorException;
 import io.potions.secret.Secret;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -65,7 +72,8 @@ class DigitalOceanErrorTest {
   void aForbiddenCallSaysWhichScopesAreNeeded() {
     sim.failNext("GET", "/v2/firewalls", 1, error(403, "forbidden", "You are not authorized to perform this operation"));
 
-    assertThatThrownBy(client::firewalls).isInstanceOf(AuthenticationFailedException.class)
+    // 403 (the token's scopes) is told apart from 401 (the token itself).
+    assertThatThrownBy(client::firewalls).isInstanceOf(PermissionDeniedException.class)
         .hasMessageContaining("scopes").hasMessageContaining("firewall");
   }
 
@@ -240,7 +248,7 @@ class DigitalOceanErrorTest {
           () -> DigitalOceanClient.builder().token(Secret.of(sim.token() + "x")).baseUri(sim.baseUri()).build().account()}) {
         try {
           failing.run();
-        } catch (DigitalOceanException e) {
+        } catch (HttpApiException e) {
           messages.append(e).append('\n');
         }
       }

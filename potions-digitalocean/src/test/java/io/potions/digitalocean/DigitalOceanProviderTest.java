@@ -12,6 +12,7 @@ import io.potions.cloud.ServerRequest;
 import io.potions.digitalocean.model.Droplet;
 import io.potions.digitalocean.sim.DigitalOceanSimulation;
 import io.potions.digitalocean.sim.FakeTime;
+import io.potions.http.ServerErrorException;
 import io.potions.progress.ProgressEvent;
 import io.potions.secret.Secret;
 import io.potions.ssh.SshIdentity;

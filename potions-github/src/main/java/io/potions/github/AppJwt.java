@@ -36,7 +36,7 @@ final class AppJwt {
       rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
       return signingInput + "." + B64.encodeToString(rsa.sign());
     } catch (GeneralSecurityException e) {
-      throw new GitHubException("Could not sign the GitHub App's JWT with its private key ("
+      throw new io.potions.http.HttpApiException("GitHub", "Could not sign the GitHub App's JWT with its private key ("
           + e.getClass().getSimpleName() + "): check that it is the app's RSA private key.");
     }
   }

@@ -1,33 +1,35 @@
 package io.potions.github;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.potions.InvalidInputException;
-import io.potions.PotionsException;
+import io.potions.http.AuthenticationFailedException;
+import io.potions.http.HttpApiException;
+import io.potions.http.PermissionDeniedException;
+import io.potions.http.RateLimitedException;
+import io.potions.http.RequestRejectedException;
+import io.potions.http.ResourceNotFoundException;
+import io.potions.http.ServerErrorException;
+import io.potions.internal.http.ApiFailure;
+import io.potions.internal.http.ApiResponse;
+import io.potions.internal.http.HttpTransport;
+import io.potions.internal.http.Pagination;
+import io.potions.internal.http.RetryAfter;
+import io.potions.internal.http.Sleeper;
 import io.potions.secret.Redactor;
 import io.potions.secret.Secret;
 import io.potions.source.UnknownRefException;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -56,12 +58,12 @@ import org.slf4j.LoggerFactory;
  * kept ({@link #rateLimit()}); a request refused by the primary or a secondary limit (403 or 429)
  * is waited out as GitHub asks ({@code retry-after}, else {@code x-ratelimit-reset}, else a
  * minute) when that wait is within {@link Builder#maxRateLimitWait(Duration)}, and fails at once
- * with {@link GitHubRateLimitException} otherwise. Such a request was refused, not processed, so
+ * with {@link RateLimitedException} otherwise. Such a request was refused, not processed, so
  * even a POST is safe to repeat. 5xx answers, failed connections and timeouts are retried with
  * backoff only for calls that are safe to repeat. Other errors are clear: 401 is
- * {@link GitHubAuthenticationException} (check the token or the app), 404 is
- * {@link GitHubNotFoundException} (the repository does not exist or is not accessible to the
- * installation), 403 is {@link GitHubPermissionException}.
+ * {@link AuthenticationFailedException} (check the token or the app), 404 is
+ * {@link ResourceNotFoundException} (the repository does not exist or is not accessible to the
+ * installation), 403 is {@link PermissionDeniedException}.
  *
  * <p>With GitHub App auth, the installation token is cached and refreshed {@link
  * Builder#tokenRefreshMargin(Duration) a few minutes} before it expires. Tokens never appear in logs,
@@ -78,10 +80,9 @@ public final class GitHubClient {
   public static final int MAX_PAGE_SIZE = 100;
 
   private static final Logger log = LoggerFactory.getLogger(GitHubClient.class);
-  private static final String USER_AGENT = "potions-java";
+  private static final String API = "GitHub";
   private static final Pattern REPO_PATH = Pattern.compile("^/repos/([^/]+)/([^/?]+)");
   private static final Pattern FULL_NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}");
-  private static final Pattern LINK_NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
   private static final Set<String> COMMIT_STATES = Set.of("pending", "success", "failure", "error");
   private static final Set<String> DEPLOYMENT_STATES = Set.of(
       "error", "failure", "inactive", "in_progress", "queued", "pending", "success");
@@ -91,27 +92,21 @@ public final class GitHubClient {
     /** the personal access token or the installation token */
     TOKEN,
     /** the app's own JWT (GET /app, the token exchange) */
-    APP_JWT
-  }
+    APP_JWT;
 
-  /** One answer. */
-  private record Answer(int status, JsonNode body, HttpHeaders headers) {}
+    /** GitHub's rule: the app's own endpoints ({@code /app...}) take the JWT, all others a token. */
+    static Credential of(String path) {
+      return path.equals("/app") || path.startsWith("/app/") ? APP_JWT : TOKEN;
+    }
+  }
 
   private final GitHubAuth auth;
   private final String baseUri;
-  private final HttpClient http;
-  private final Duration callTimeout;
-  private final int maxAttempts;
-  private final Duration retryBackoff;
-  private final Duration maxRetryBackoff;
-  private final Duration maxRateLimitWait;
   private final Duration tokenRefreshMargin;
   private final Clock clock;
-  private final Sleeper sleeper;
   private final Redactor redactor = new Redactor();
   private final ObjectMapper json = new ObjectMapper();
-  private final Retry safeRetry;
-  private final Retry unsafeRetry;
+  private final HttpTransport http;
   private final AtomicReference<RateLimit> rateLimit = new AtomicReference<>();
   private final Object tokenLock = new Object();
   private Secret installationToken;
@@ -126,23 +121,19 @@ public final class GitHubClient {
     if (auth.personalToken() != null) {
       redactor.register(auth.personalToken());
     }
-    String base = b.apiUri.toString();
-    this.baseUri = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    this.callTimeout = b.callTimeout;
-    this.maxAttempts = b.maxAttempts;
-    this.retryBackoff = b.retryBackoff;
-    this.maxRetryBackoff = b.maxRetryBackoff;
-    this.maxRateLimitWait = b.maxRateLimitWait;
     this.tokenRefreshMargin = b.tokenRefreshMargin;
     this.clock = b.clock;
-    this.sleeper = b.sleeper;
-    this.http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
-        .connectTimeout(b.connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1)
+    this.http = HttpTransport.builder(API, b.apiUri, this::errorFor)
+        .httpClient(b.httpClient).connectTimeout(b.connectTimeout).callTimeout(b.callTimeout)
+        .header("Accept", "application/vnd.github+json")
+        .header("X-GitHub-Api-Version", API_VERSION)
+        .requestIdHeader("x-github-request-id")
+        .json(json).redactor(redactor).clock(clock).sleeper(b.sleeper)
+        .retries(b.maxAttempts, b.retryBackoff, b.maxRetryBackoff, b.maxRateLimitWait)
+        .onAnswer(this::keepRateLimit)
+        .log(log)
         .build();
-    this.safeRetry = retry("github-safe", true);
-    this.unsafeRetry = retry("github-unsafe", false);
+    this.baseUri = http.baseUri();
   }
 
   /** @return a builder; only {@link Builder#auth(GitHubAuth)} is required */
@@ -161,7 +152,7 @@ public final class GitHubClient {
    */
   public GitHubAppInfo app() {
     requireApp("GET /app");
-    JsonNode a = call("GET", "/app", null, Credential.APP_JWT, true).body();
+    JsonNode a = call("GET", "/app", null, true).body();
     return new GitHubAppInfo(a.path("id").asLong(), a.path("slug").asText(null), a.path("name").asText(null));
   }
 
@@ -175,43 +166,30 @@ public final class GitHubClient {
   public List<GitHubRepository> installationRepositories() {
     requireApp("GET /installation/repositories");
     String path = "/installation/repositories";
-    List<GitHubRepository> out = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    String next = path + "?per_page=" + MAX_PAGE_SIZE + "&page=1";
-    while (next != null) {
-      if (!seen.add(next) || seen.size() > 10_000) {
-        throw new GitHubException("GitHub's pagination of " + path + " loops back to a page already read;"
-            + " giving up rather than reading forever.");
-      }
-      Answer page = call("GET", next, null, Credential.TOKEN, true);
+    int[] read = {0};
+    return Pagination.collect(API, path, path + "?per_page=" + MAX_PAGE_SIZE + "&page=1", next -> {
+      ApiResponse page = call("GET", next, null, true);
       JsonNode items = page.body().path("repositories");
       if (!items.isArray()) {
-        throw new GitHubException("GitHub answered GET " + path + " without a 'repositories' list.");
+        throw new HttpApiException(API, "GitHub answered GET " + path + " without a 'repositories' list.");
       }
-      for (JsonNode item : items) {
-        out.add(repositoryOf(item));
-      }
+      List<GitHubRepository> repos = new ArrayList<>();
+      items.forEach(item -> repos.add(repositoryOf(item)));
+      read[0] += repos.size();
       long total = page.body().path("total_count").asLong(-1);
-      String link = nextLink(page.headers());
-      if (link != null && !items.isEmpty()) {
-        next = sameApi(link, path);
-      } else {
-        next = null;
-      }
-      if (total >= 0 && out.size() >= total) {
-        next = null;
-      }
-    }
-    return out;
+      boolean more = !items.isEmpty() && (total < 0 || read[0] < total);
+      Optional<String> link = more ? Pagination.linkHeaderNext(page.headers()) : Optional.empty();
+      return new Pagination.Page<>(repos, link.map(l -> sameApi(l, path)));
+    });
   }
 
   /**
    * @param fullName {@code owner/name}
    * @return the repository ({@code GET /repos/{owner}/{repo}})
-   * @throws GitHubNotFoundException when it does not exist or is not accessible
+   * @throws ResourceNotFoundException when it does not exist or is not accessible
    */
   public GitHubRepository repository(String fullName) {
-    return repositoryOf(call("GET", repoPath(fullName), null, Credential.TOKEN, true).body());
+    return repositoryOf(call("GET", repoPath(fullName), null, true).body());
   }
 
   /**
@@ -221,16 +199,16 @@ public final class GitHubClient {
    * @param ref a branch, tag or (full or abbreviated) SHA
    * @return the commit it names now
    * @throws UnknownRefException when it names nothing in the repository
-   * @throws GitHubNotFoundException when the repository does not exist or is not accessible
+   * @throws ResourceNotFoundException when the repository does not exist or is not accessible
    */
   public GitHubCommit commit(String fullName, String ref) {
     String path = repoPath(fullName) + "/commits/" + segment(ref);
     try {
-      return commitOf(call("GET", path, null, Credential.TOKEN, true).body());
-    } catch (GitHubNotFoundException notFound) {
+      return commitOf(call("GET", path, null, true).body());
+    } catch (ResourceNotFoundException notFound) {
       repository(fullName); // throws the clearer "repository not found" when that is the case
       throw new UnknownRefException("No branch, tag or commit '" + ref + "' in GitHub repository " + fullName + ".");
-    } catch (GitHubException e) {
+    } catch (HttpApiException e) {
       if (e.status() == 422 || e.status() == 409) {
         throw new UnknownRefException("No branch, tag or commit '" + ref + "' in GitHub repository " + fullName
             + (e.status() == 409 ? " (the repository is empty)." : "."));
@@ -248,8 +226,8 @@ public final class GitHubClient {
   public GitHubCommit branch(String fullName, String branch) {
     String path = repoPath(fullName) + "/branches/" + segment(branch);
     try {
-      return commitOf(call("GET", path, null, Credential.TOKEN, true).body().path("commit"));
-    } catch (GitHubNotFoundException notFound) {
+      return commitOf(call("GET", path, null, true).body().path("commit"));
+    } catch (ResourceNotFoundException notFound) {
       repository(fullName);
       throw new UnknownRefException("No branch '" + branch + "' in GitHub repository " + fullName + ".");
     }
@@ -278,7 +256,7 @@ public final class GitHubClient {
       body.put("target_url", targetUrl);
     }
     // Setting the same status twice is harmless, so this POST may be retried.
-    call("POST", repoPath(fullName) + "/statuses/" + sha(sha), body, Credential.TOKEN, true);
+    call("POST", repoPath(fullName) + "/statuses/" + sha(sha), body, true);
   }
 
   /**
@@ -298,11 +276,11 @@ public final class GitHubClient {
     if (description != null) {
       body.put("description", shorten(description));
     }
-    Answer a = call("POST", repoPath(fullName) + "/deployments", body, Credential.TOKEN, false);
+    ApiResponse a = call("POST", repoPath(fullName) + "/deployments", body, false);
     if (a.status() != 201 || !a.body().path("id").canConvertToLong()) {
-      throw new GitHubException("GitHub did not create a deployment of " + ref + " in " + fullName + " ("
-          + a.status() + ": " + a.body().path("message").asText("no message") + ").", a.status(),
-          requestId(a.headers()), null);
+      throw new HttpApiException(API, "GitHub did not create a deployment of " + ref + " in " + fullName + " ("
+          + a.status() + ": " + a.body().path("message").asText("no message") + ").", a.status(), a.requestId(),
+          null, null, null);
     }
     return a.body().path("id").asLong();
   }
@@ -334,7 +312,7 @@ public final class GitHubClient {
     if (logUrl != null) {
       body.put("log_url", logUrl);
     }
-    call("POST", repoPath(fullName) + "/deployments/" + deploymentId + "/statuses", body, Credential.TOKEN, false);
+    call("POST", repoPath(fullName) + "/deployments/" + deploymentId + "/statuses", body, false);
   }
 
   /**
@@ -357,7 +335,7 @@ public final class GitHubClient {
     events.forEach(list::add);
     body.putObject("config").put("url", url.toString()).put("content_type", "json")
         .put("secret", secret.reveal()).put("insecure_ssl", "0");
-    return call("POST", repoPath(fullName) + "/hooks", body, Credential.TOKEN, false).body().path("id").asLong();
+    return call("POST", repoPath(fullName) + "/hooks", body, false).body().path("id").asLong();
   }
 
   /** @return the rate limit as GitHub's last answer reported it, if any answer carried it */
@@ -398,10 +376,10 @@ public final class GitHubClient {
       }
       String path = "/app/installations/" + auth.installationId() + "/access_tokens";
       // Creating a second token is harmless, so the exchange may be retried.
-      JsonNode answer = call("POST", path, body, Credential.APP_JWT, true).body();
+      JsonNode answer = call("POST", path, body, true).body();
       String token = answer.path("token").asText("");
       if (token.isEmpty()) {
-        throw new GitHubException("GitHub answered the installation token exchange for installation "
+        throw new HttpApiException(API, "GitHub answered the installation token exchange for installation "
             + auth.installationId() + " without a token.");
       }
       redactor.register(token);
@@ -441,107 +419,55 @@ public final class GitHubClient {
 
   // ---------------------------------------------------------------- HTTP
 
-  private Answer call(String method, String pathAndQuery, JsonNode body, Credential credential, boolean repeatable) {
-    byte[] bytes;
+  private ApiResponse call(String method, String pathAndQuery, JsonNode body, boolean repeatable) {
+    Credential credential = Credential.of(pathOf(pathAndQuery));
+    Supplier<String> bearer = credential == Credential.APP_JWT
+        ? () -> "Bearer " + AppJwt.create(auth.appId(), auth.privateKey(), clock.instant())
+        : () -> "Bearer " + accessToken().reveal();
     try {
-      bytes = body == null ? null : json.writeValueAsBytes(body);
-    } catch (JsonProcessingException e) {
-      throw new PotionsException("Could not encode a request to GitHub: " + e.getOriginalMessage(), e);
-    }
-    Supplier<Answer> once = () -> attempt(method, pathAndQuery, bytes, credential);
-    Supplier<Answer> retried = Retry.decorateSupplier(repeatable ? safeRetry : unsafeRetry, once);
-    try {
-      return retried.get();
-    } catch (GitHubAuthenticationException e) {
+      return http.send(method, pathAndQuery, body, repeatable, bearer);
+    } catch (AuthenticationFailedException e) {
       if (credential == Credential.TOKEN && auth.isApp()) {
         // A cached installation token may have been revoked: exchange a new one, once.
         log.debug("{} {} refused the installation token; exchanging a new one", method, pathOf(pathAndQuery));
         invalidateAccessToken();
-        return retried.get();
+        return http.send(method, pathAndQuery, body, repeatable, bearer);
       }
       throw e;
     }
   }
 
-  private Answer attempt(String method, String pathAndQuery, byte[] body, Credential credential) {
-    String what = method + " " + pathOf(pathAndQuery);
-    String bearer = credential == Credential.APP_JWT
-        ? AppJwt.create(auth.appId(), auth.privateKey(), clock.instant())
-        : accessToken().reveal();
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUri + pathAndQuery))
-        .timeout(callTimeout)
-        .header("Authorization", "Bearer " + bearer)
-        .header("Accept", "application/vnd.github+json")
-        .header("X-GitHub-Api-Version", API_VERSION)
-        .header("User-Agent", USER_AGENT);
-    if (body != null) {
-      request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-    } else {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
+  /** Keeps the {@code x-ratelimit-*} headers of every answer, and warns when few requests are left. */
+  private void keepRateLimit(int status, HttpHeaders headers) {
+    RateLimit limit = readRateLimit(headers);
+    if (limit == null) {
+      return;
     }
-    long started = System.nanoTime();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (HttpTimeoutException e) {
-      throw new GitHubUnreachableException(redactor.redact("GitHub did not answer " + what + " within "
-          + seconds(callTimeout) + " (" + e.getMessage() + "). Check the network, or raise the client's"
-          + " callTimeout."), 0, null, e);
-    } catch (IOException e) {
-      throw new GitHubUnreachableException(redactor.redact("Could not reach the GitHub API at " + baseUri
-          + " for " + what + ": " + e + ". Check the network, proxy settings and the API address."), 0, null, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PotionsException("Interrupted while calling GitHub (" + what + ").", e);
-    }
-    int status = response.statusCode();
-    RateLimit limit = readRateLimit(response.headers());
-    if (limit != null) {
-      rateLimit.set(limit);
-    }
-    log.debug("{} -> {} in {} ms (x-ratelimit-remaining {} of {} {})", what, status,
-        (System.nanoTime() - started) / 1_000_000, limit == null ? "?" : limit.remaining(),
-        limit == null ? "?" : limit.limit(), limit == null ? "" : limit.resource());
-    if (limit != null && limit.limit() > 0 && limit.remaining() * 10 < limit.limit() && status < 400) {
+    rateLimit.set(limit);
+    if (limit.limit() > 0 && limit.remaining() * 10 < limit.limit() && status < 400) {
       log.warn("GitHub rate limit low: {} of {} {} requests left until {}", limit.remaining(), limit.limit(),
           limit.resource(), limit.reset());
     }
-    if (status >= 200 && status < 300) {
-      String text = response.body();
-      if (text == null || text.isBlank()) {
-        return new Answer(status, json.createObjectNode(), response.headers());
-      }
-      try {
-        return new Answer(status, json.readTree(text), response.headers());
-      } catch (JsonProcessingException e) {
-        throw new GitHubException("GitHub answered " + what + " with " + status + " and a body that is not JSON.",
-            status, requestId(response.headers()), null);
-      }
-    }
-    throw errorFor(what, pathOf(pathAndQuery), status, response.body(), response.headers(), credential);
   }
 
-  private GitHubException errorFor(String what, String path, int status, String text, HttpHeaders headers,
-      Credential credential) {
-    String message = null;
+  /** GitHub's failed answers in its own words: which credential, which permission, which repository. */
+  private HttpApiException errorFor(ApiFailure failure) {
+    String what = failure.what();
+    String path = failure.path();
+    int status = failure.status();
+    HttpHeaders headers = failure.headers();
+    String message = failure.field("message");
     String errors = "";
-    try {
-      JsonNode err = text == null || text.isBlank() ? null : json.readTree(text);
-      if (err != null && err.isObject()) {
-        message = err.path("message").asText(null);
-        if (err.path("errors").isArray() && !err.path("errors").isEmpty()) {
-          List<String> parts = new ArrayList<>();
-          for (JsonNode e : err.path("errors")) {
-            parts.add(e.isTextual() ? e.asText()
-                : e.path("message").asText(e.path("field").asText("") + " " + e.path("code").asText("")).trim());
-          }
-          errors = " " + parts;
-        }
+    JsonNode list = failure.json() == null ? null : failure.json().path("errors");
+    if (list != null && list.isArray() && !list.isEmpty()) {
+      List<String> parts = new ArrayList<>();
+      for (JsonNode e : list) {
+        parts.add(e.isTextual() ? e.asText()
+            : e.path("message").asText(e.path("field").asText("") + " " + e.path("code").asText("")).trim());
       }
-    } catch (JsonProcessingException e) {
-      message = null; // not a GitHub error body; the status speaks for itself
+      errors = " " + parts;
     }
-    String requestId = requestId(headers);
+    String requestId = failure.requestId();
     String said = status + (message == null ? "" : " " + message) + errors
         + (requestId == null ? "" : "; request id " + requestId);
     String repo = null;
@@ -549,27 +475,26 @@ public final class GitHubClient {
     if (m.find()) {
       repo = decode(m.group(1)) + "/" + decode(m.group(2));
     }
-    GitHubException e;
     if (status == 401) {
-      String hint = credential == Credential.APP_JWT
+      String hint = Credential.of(path) == Credential.APP_JWT
           ? "the GitHub App's JWT: check the app id (" + auth.appId() + ") and that the private key is the"
               + " app's current one, and that this machine's clock is right (the JWT is valid for minutes)"
           : credentialHint();
-      e = new GitHubAuthenticationException(redactor.redact("GitHub refused " + hint + " (" + what + ": "
+      return new AuthenticationFailedException(API, redactor.redact("GitHub refused " + hint + " (" + what + ": "
           + said + ")."), status, requestId, null);
     } else if ((status == 403 || status == 429) && isRateLimited(status, headers, message)) {
-      Duration wait = rateLimitWait(headers);
-      e = new GitHubRateLimitException(redactor.redact("GitHub's rate limit refused " + what + " (" + said + ")."
-          + " It asked to wait " + seconds(wait) + "; this client waits at most " + seconds(maxRateLimitWait)
-          + " (maxRateLimitWait), " + maxAttempts + " attempts in all. Slow down, or try again later."),
-          status, requestId, wait);
+      Duration wait = rateLimitWait(failure);
+      return new RateLimitedException(API, redactor.redact("GitHub's rate limit refused " + what + " (" + said
+          + "). It asked to wait " + RetryAfter.describe(wait) + "; this client waits at most "
+          + RetryAfter.describe(http.maxRateLimitWait()) + " (maxRateLimitWait), " + http.maxAttempts()
+          + " attempts in all. Slow down, or try again later."), status, requestId, null, wait);
     } else if (status == 403) {
-      e = new GitHubPermissionException(redactor.redact("GitHub does not allow " + what + " (" + said + "). "
+      return new PermissionDeniedException(API, redactor.redact("GitHub does not allow " + what + " (" + said + "). "
           + (auth.isApp()
               ? "Give the GitHub App the permission it needs (Contents: read; Commit statuses, Deployments"
                   + " and Webhooks: write) and accept it on installation " + auth.installationId() + "."
               : "Give the token the scope it needs (repo, or fine-grained Contents: read; Commit statuses,"
-                  + " Deployments and Webhooks: write).")), status, requestId);
+                  + " Deployments and Webhooks: write).")), status, requestId, null);
     } else if (status == 404) {
       String msg;
       if (path.startsWith("/app/installations/")) {
@@ -583,16 +508,17 @@ public final class GitHubClient {
       } else {
         msg = "GitHub found nothing for " + what + " (" + said + ").";
       }
-      e = new GitHubNotFoundException(redactor.redact(msg), status, requestId);
+      return new ResourceNotFoundException(API, redactor.redact(msg), status, requestId, null);
     } else if (status >= 500) {
-      e = new GitHubUnreachableException(redactor.redact("GitHub failed on " + what + " (" + said + "). It is"
+      return new ServerErrorException(API, redactor.redact("GitHub failed on " + what + " (" + said + "). It is"
           + " usually transient: try again in a moment; see githubstatus.com if it persists."), status,
           requestId, null);
-    } else {
-      e = new GitHubException(redactor.redact("GitHub refused " + what + " (" + said + ")."), status, requestId, null);
+    } else if (status >= 400) {
+      return new RequestRejectedException(API, redactor.redact("GitHub refused " + what + " (" + said + ")."),
+          status, requestId, null);
     }
-    log.debug("{} failed: {}", what, e.getMessage());
-    return e;
+    return new HttpApiException(API, redactor.redact("GitHub answered " + what + " with an unexpected " + said
+        + "."), status, requestId, null, null, null);
   }
 
   private static boolean isRateLimited(int status, HttpHeaders headers, String message) {
@@ -607,41 +533,20 @@ public final class GitHubClient {
    * else, with no requests left, until {@code x-ratelimit-reset}; else (a secondary limit without
    * {@code retry-after}) one minute.
    */
-  private Duration rateLimitWait(HttpHeaders headers) {
-    Instant now = clock.instant();
-    Optional<Duration> retryAfter = headers.firstValue("retry-after").map(v -> parseRetryAfter(v, now));
-    if (retryAfter.isPresent() && retryAfter.get() != null) {
+  private static Duration rateLimitWait(ApiFailure failure) {
+    HttpHeaders headers = failure.headers();
+    Optional<Duration> retryAfter = RetryAfter.header(headers, failure.receivedAt());
+    if (retryAfter.isPresent()) {
       return retryAfter.get();
     }
     boolean exhausted = headers.firstValue("x-ratelimit-remaining").map(v -> v.trim().equals("0")).orElse(false);
     if (exhausted) {
-      Optional<Duration> untilReset = headers.firstValue("x-ratelimit-reset").flatMap(v -> {
-        try {
-          Duration d = Duration.between(now, Instant.ofEpochSecond(Long.parseLong(v.trim())));
-          return Optional.of(d.isNegative() ? Duration.ZERO : d.plusSeconds(1));
-        } catch (NumberFormatException ex) {
-          return Optional.empty();
-        }
-      });
+      Optional<Duration> untilReset = RetryAfter.untilEpochSecond(headers, "x-ratelimit-reset", failure.receivedAt());
       if (untilReset.isPresent()) {
-        return untilReset.get();
+        return untilReset.get().isNegative() ? Duration.ZERO : untilReset.get().plusSeconds(1);
       }
     }
     return Duration.ofMinutes(1);
-  }
-
-  private static Duration parseRetryAfter(String value, Instant now) {
-    String v = value.trim();
-    try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        Duration d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        return d.isNegative() ? Duration.ZERO : d;
-      } catch (DateTimeParseException notDate) {
-        return null;
-      }
-    }
   }
 
   private static RateLimit readRateLimit(HttpHeaders h) {
@@ -662,52 +567,6 @@ public final class GitHubClient {
     }
   }
 
-  private Retry retry(String name, boolean repeatable) {
-    RetryConfig config = RetryConfig.<Object>custom()
-        .maxAttempts(maxAttempts)
-        .retryOnException(e -> retryable(e, repeatable))
-        // Resilience4j decides whether to retry; the wait goes through the client's Sleeper (so tests
-        // need not really sleep), hence the 0 returned to Resilience4j.
-        .intervalBiFunction((attempt, outcome) -> {
-          Throwable failure = outcome.isLeft() ? outcome.getLeft() : null;
-          Duration wait = waitBeforeRetry(attempt, failure);
-          log.warn("Retrying a GitHub call in {} ms (attempt {} of {}): {}", wait.toMillis(), attempt + 1,
-              maxAttempts, failure == null ? "" : failure.getMessage());
-          sleep(wait);
-          return 0L;
-        })
-        .build();
-    return Retry.of(name, config);
-  }
-
-  private boolean retryable(Throwable e, boolean repeatable) {
-    if (e instanceof GitHubRateLimitException limited) {
-      // Refused before any processing, so repeating it is safe for every method.
-      return limited.retryAfter().map(w -> w.compareTo(maxRateLimitWait) <= 0).orElse(false);
-    }
-    return repeatable && e instanceof GitHubUnreachableException;
-  }
-
-  private Duration waitBeforeRetry(int attempt, Throwable failure) {
-    if (failure instanceof GitHubRateLimitException limited && limited.retryAfter().isPresent()) {
-      return limited.retryAfter().get();
-    }
-    long millis = retryBackoff.toMillis();
-    for (int i = 1; i < attempt && millis < maxRetryBackoff.toMillis(); i++) {
-      millis *= 2;
-    }
-    return Duration.ofMillis(Math.min(millis, maxRetryBackoff.toMillis()));
-  }
-
-  private void sleep(Duration duration) {
-    try {
-      sleeper.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PotionsException("Interrupted while waiting on GitHub.", e);
-    }
-  }
-
   // ---------------------------------------------------------------- helpers
 
   private void requireApp(String what) {
@@ -717,20 +576,10 @@ public final class GitHubClient {
     }
   }
 
-  private static String nextLink(HttpHeaders headers) {
-    for (String value : headers.allValues("link")) {
-      Matcher m = LINK_NEXT.matcher(value);
-      if (m.find()) {
-        return m.group(1);
-      }
-    }
-    return null;
-  }
-
   /** Follows a next-page link on the configured API address and the same path only. */
   private String sameApi(String link, String path) {
     if (!link.startsWith(baseUri + path + "?")) {
-      throw new GitHubException("GitHub sent a next-page link for " + path + " outside the API address "
+      throw new HttpApiException(API, "GitHub sent a next-page link for " + path + " outside the API address "
           + baseUri + "; not following it.");
     }
     return link.substring(baseUri.length());
@@ -784,17 +633,8 @@ public final class GitHubClient {
     return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
   }
 
-  private static String requestId(HttpHeaders headers) {
-    return headers.firstValue("x-github-request-id").orElse(null);
-  }
-
   private static String shorten(String text) {
     return text.length() <= 140 ? text : text.substring(0, 139) + "\u2026";
-  }
-
-  private static String seconds(Duration d) {
-    long ms = d.toMillis();
-    return ms % 1000 == 0 ? (ms / 1000) + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 
   private static GitHubRepository repositoryOf(JsonNode r) {
@@ -806,7 +646,7 @@ public final class GitHubClient {
   private static GitHubCommit commitOf(JsonNode c) {
     String sha = c.path("sha").asText("");
     if (!sha.matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
-      throw new GitHubException("GitHub described a commit without a valid SHA.");
+      throw new HttpApiException(API, "GitHub described a commit without a valid SHA.");
     }
     JsonNode inner = c.path("commit");
     return new GitHubCommit(sha, inner.path("message").asText(""), inner.path("author").path("name").asText(""),
@@ -902,7 +742,7 @@ public final class GitHubClient {
 
     /**
      * @param maxRateLimitWait the longest wait for a rate limit the client accepts before retrying;
-     *     longer asks fail at once with {@link GitHubRateLimitException} (default 60 s; zero never waits)
+     *     longer asks fail at once with {@link RateLimitedException} (default 60 s; zero never waits)
      * @return this
      */
     public Builder maxRateLimitWait(Duration maxRateLimitWait) {

@@ -2,6 +2,9 @@ package io.potions.github;
 
 import io.potions.InvalidInputException;
 import io.potions.PotionsException;
+import io.potions.http.ApiUnreachableException;
+import io.potions.http.AuthenticationFailedException;
+import io.potions.http.ResourceNotFoundException;
 import io.potions.source.GitRepositorySource;
 import io.potions.source.SourceCommit;
 import io.potions.source.UnknownRefException;
@@ -124,8 +127,8 @@ public final class GitHubSource implements SourceHost {
    * @param ref a branch, tag or commit SHA (full or abbreviated)
    * @return the commit
    * @throws UnknownRefException when it names nothing
-   * @throws GitHubNotFoundException when the repository does not exist or is not accessible
-   * @throws GitHubAuthenticationException when GitHub or git refuses the token
+   * @throws ResourceNotFoundException when the repository does not exist or is not accessible
+   * @throws AuthenticationFailedException when GitHub or git refuses the token
    */
   @Override
   public SourceCommit resolve(String ref) {
@@ -202,7 +205,7 @@ public final class GitHubSource implements SourceHost {
     }
     try {
       fetchOnce(sha);
-    } catch (GitHubAuthenticationException e) {
+    } catch (AuthenticationFailedException e) {
       if (!client.auth().isApp()) {
         throw e;
       }
@@ -234,8 +237,9 @@ public final class GitHubSource implements SourceHost {
             + " (force-pushed away?); nothing was deployed.");
       }
       if (t instanceof NoRemoteRepositoryException || t instanceof InvalidRemoteException) {
-        return new GitHubNotFoundException("git found no repository at " + cloneUrl + ": check the name and that it"
-            + " is accessible to " + (client.auth().isApp() ? "the app's installation" : "the token") + ".", 0, null);
+        return new ResourceNotFoundException("GitHub", "git found no repository at " + cloneUrl + ": check the name"
+            + " and that it is accessible to " + (client.auth().isApp() ? "the app's installation" : "the token") + ".",
+            0, null, null);
       }
       if (t.getMessage() != null) {
         detail = t.getMessage();
@@ -246,10 +250,10 @@ public final class GitHubSource implements SourceHost {
     // JGit's wording for a 401 (a port or SHA in the text may hold "401", so no numbers here)
     if (lower.contains("not authorized") || lower.contains("authentication is required")
         || lower.contains("authentication not supported")) {
-      return new GitHubAuthenticationException("git over HTTPS refused " + client.credentialHint() + " (fetching "
-          + cloneUrl + " as x-access-token: 401 not authorized).", 0, null, null);
+      return new AuthenticationFailedException("GitHub", "git over HTTPS refused " + client.credentialHint()
+          + " (fetching " + cloneUrl + " as x-access-token: 401 not authorized).", 0, null, null);
     }
-    return new GitHubUnreachableException("Could not fetch " + cloneUrl + " with git: " + text, 0, null, null);
+    return new ApiUnreachableException("GitHub", "Could not fetch " + cloneUrl + " with git: " + text, false, null);
   }
 
   @Override

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.potions.InvalidInputException;
 import io.potions.github.sim.GitHubSimulation;
+import io.potions.http.AuthenticationFailedException;
+import io.potions.http.ResourceNotFoundException;
 import io.potions.secret.Secret;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -105,7 +107,7 @@ class GitHubAppAuthTest {
         messages.append(client).append(client.auth());
         try {
           client.repository("octo-org/missing");
-        } catch (GitHubNotFoundException e) {
+        } catch (ResourceNotFoundException e) {
           messages.append(e.getMessage());
         }
       }
@@ -135,7 +137,7 @@ class GitHubAppAuthTest {
         sim.installationId())).build();
 
     assertThatThrownBy(() -> client.repository(Fixture.REPO))
-        .isInstanceOf(GitHubAuthenticationException.class)
+        .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("JWT").hasMessageContaining(sim.appId()).hasMessageContaining("private key")
         .hasMessageContaining("clock");
   }
@@ -145,7 +147,7 @@ class GitHubAppAuthTest {
     GitHubClient client = f.client(GitHubAuth.app(sim.appId(), sim.appKey().getPrivate(), 1L)).build();
 
     assertThatThrownBy(() -> client.repository(Fixture.REPO))
-        .isInstanceOf(GitHubNotFoundException.class)
+        .isInstanceOf(ResourceNotFoundException.class)
         .hasMessageContaining("installation 1").hasMessageContaining("still installed");
   }
 

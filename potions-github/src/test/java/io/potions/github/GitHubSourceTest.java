@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.potions.github.git.GitHttpServer;
 import io.potions.github.sim.GitHubSimulation;
+import io.potions.http.AuthenticationFailedException;
+import io.potions.http.ResourceNotFoundException;
 import io.potions.source.SourceCommit;
 import io.potions.source.UnknownRefException;
 import java.io.ByteArrayOutputStream;
@@ -121,7 +123,7 @@ class GitHubSourceTest {
     SourceCommit commit = new SourceCommit(f.repo.head(), "main", "", "");
 
     assertThatThrownBy(() -> source.writeBundle(commit, List.of(), new ByteArrayOutputStream()))
-        .isInstanceOf(GitHubAuthenticationException.class)
+        .isInstanceOf(AuthenticationFailedException.class)
         .hasMessageContaining("git over HTTPS refused the personal access token")
         .hasMessageContaining("401")
         .hasMessageNotContaining("github_pat_wrong_for_git");
@@ -135,7 +137,7 @@ class GitHubSourceTest {
         .cacheDir(f.dir.resolve("cache")).build();
 
     assertThatThrownBy(() -> ghost.readFile(new SourceCommit(f.repo.head(), "main", "", ""), "README.md"))
-        .isInstanceOf(GitHubNotFoundException.class)
+        .isInstanceOf(ResourceNotFoundException.class)
         .hasMessageContaining("git found no repository at " + f.git.baseUri() + "/octo-org/ghost.git");
   }
 

@@ -1,6 +1,6 @@
 package io.potions.digitalocean.sim;
 
-import io.potions.digitalocean.Sleeper;
+import io.potions.internal.http.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,9 @@
-package io.potions.digitalocean;
+package io.potions.internal.http;
 
 import java.time.Duration;
 
 /**
- * How the client waits between polls and retries. The default really sleeps; tests pass one that
+ * How an API client waits between retries and polls. The default really sleeps; tests pass one that
  * advances a fake clock instead.
  */
 @FunctionalInterface
