@@ -1,8 +1,8 @@
 package io.potions;
 
-import io.potions.cloud.CloudInit;
 import io.potions.cloud.CloudServer;
 import io.potions.cloud.ServerRequest;
+import io.potions.internal.cloud.CloudInit;
 import io.potions.progress.ProgressEvent;
 import io.potions.ssh.HostKeyPolicy;
 import io.potions.ssh.ServerUnreachableException;

@@ -1,20 +1,21 @@
 package io.potions;
 
+import io.potions.app.OnServerBuilder;
 import io.potions.cloud.CloudServer;
 import io.potions.progress.ProgressListener;
-import io.potions.spi.CloudProvider;
-import io.potions.ssh.SshIdentity;
-import java.nio.file.Path;
-import java.util.Optional;
 import io.potions.secret.Redactor;
+import io.potions.spi.CloudProvider;
+import io.potions.spi.ReleaseBuilder;
 import io.potions.spi.ReverseProxy;
+import io.potions.ssh.KnownHosts;
+import io.potions.ssh.SshIdentity;
 import io.potions.ssh.SshTarget;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
-import io.potions.app.OnServerBuilder;
-import io.potions.spi.ReleaseBuilder;
 
 /**
  * The entry point. Build one per program, keep it, close it at the end:

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.potions.shell.ScriptTemplate;
+import io.potions.internal.shell.ScriptTemplate;
 
 /** Pure renderers for Caddy's files on the server. */
 public final class CaddyFiles {

@@ -2,9 +2,9 @@ package io.potions.caddy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.potions.internal.shell.ShellCheck;
 import io.potions.provision.BootstrapStep;
 import io.potions.provision.Distribution;
-import io.potions.shell.ShellCheck;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,9 @@ package io.potions.app;
 
 import io.potions.InvalidInputException;
 import io.potions.PotionsException;
+import io.potions.internal.Names;
+import io.potions.internal.engine.EnvFile;
+import io.potions.internal.engine.ServerContext;
 import io.potions.progress.ProgressEvent;
 import io.potions.secret.Secret;
 import io.potions.source.SourceCommit;
@@ -82,8 +85,8 @@ public final class App {
     return new AppStore(ctx.executor(), name, ctx.serverName());
   }
 
-  private ServerLock lock(String what) {
-    return ServerLock.acquire(ctx.executor(), DeploymentRun.initiator() + " " + what + " " + name, LOCK_WAIT,
+  private DeployLock lock(String what) {
+    return DeployLock.acquire(ctx.executor(), DeploymentRun.initiator() + " " + what + " " + name, LOCK_WAIT,
         holder -> { });
   }
 
@@ -111,7 +114,7 @@ public final class App {
   public App create(AppSettings settings) {
     RemoteExecutor server = ctx.executor();
     AppStore store = store();
-    try (ServerLock lock = lock("create")) {
+    try (DeployLock lock = lock("create")) {
       if (store.exists()) {
         throw new AppAlreadyExistsException("App '" + name + "' already exists on " + ctx.serverName()
             + "; nothing was changed. Use server.app(\"" + name + "\") to work with it, or delete it first.");
@@ -192,7 +195,7 @@ public final class App {
    */
   public void delete(boolean dropDatabase) {
     RemoteExecutor server = ctx.executor();
-    try (ServerLock lock = lock("delete")) {
+    try (DeployLock lock = lock("delete")) {
       manifest();
       ctx.proxy().removeRoute(name, server);
       server.require(RemoteCommand.of("Deleting app " + name, AppScripts.delete(name, dropDatabase)));

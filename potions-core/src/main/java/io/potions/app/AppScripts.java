@@ -1,9 +1,10 @@
 package io.potions.app;
 
-import static io.potions.shell.Shell.quote;
+import static io.potions.internal.shell.Shell.quote;
 
-import io.potions.provision.ServerLayout;
-import io.potions.shell.ScriptTemplate;
+import io.potions.internal.Names;
+import io.potions.internal.provision.ServerLayout;
+import io.potions.internal.shell.ScriptTemplate;
 import io.potions.ssh.ExecResult;
 import java.time.Duration;
 import java.util.Collection;
@@ -16,7 +17,7 @@ import java.util.Locale;
  * names and ids, and are quoted anyway. The multi-line scripts are templates under
  * {@code src/main/resources/io/potions/scripts/app/}.
  */
-public final class AppScripts {
+final class AppScripts {
   /** Marker the health check prints on its last line. */
   static final String HEALTH_MARKER = "POTIONS_HEALTH=";
   /** Exit status of the bundle fetch when the server lacks the bundle's prerequisite commits. */

@@ -1,6 +1,7 @@
 package io.potions.app;
 
 import io.potions.InvalidInputException;
+import io.potions.internal.Names;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.potions.PotionsException;
+import io.potions.internal.engine.EnvFile;
 import io.potions.spi.RemoteCommand;
 import io.potions.spi.RemoteExecutor;
 import java.io.IOException;

@@ -4,13 +4,15 @@ import io.potions.PotionsException;
 import io.potions.app.AppScripts.HealthVerdict;
 import io.potions.app.AppStore.LiveState;
 import io.potions.app.DeployFailedException.Reason;
+import io.potions.internal.engine.EnvFile;
+import io.potions.internal.engine.ServerContext;
+import io.potions.source.SourceCommit;
 import io.potions.spi.BuildFailure;
 import io.potions.spi.BuildRequest;
 import io.potions.spi.BuiltRelease;
 import io.potions.spi.RemoteCommand;
 import io.potions.spi.RemoteExecutor;
 import io.potions.spi.SourceHost;
-import io.potions.source.SourceCommit;
 import io.potions.ssh.ExecResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -136,7 +138,7 @@ final class DeployEngine {
   }
 
   private Deployment execute(DeploymentRun run, ReleaseSource releaseSource) {
-    try (ServerLock lock = ServerLock.acquire(server, run.holder(), LOCK_WAIT,
+    try (DeployLock lock = DeployLock.acquire(server, run.holder(), LOCK_WAIT,
         holder -> run.line("queue", "waiting for the deploy lock held by " + holder))) {
       AppManifest manifest = store.manifest();
       LiveState state = store.liveState(manifest);
@@ -147,7 +149,7 @@ final class DeployEngine {
         lock.check("starting the new release");
       } catch (StageFailure e) {
         return fail(run, e);
-      } catch (ServerLock.LockLostException e) {
+      } catch (DeployLock.LockLostException e) {
         return fail(run, new StageFailure(Reason.LOCK_LOST, e.getMessage()));
       }
       run.slot = standby;
@@ -157,7 +159,7 @@ final class DeployEngine {
       } catch (StageFailure e) {
         stopQuietly(standby);
         return fail(run, e);
-      } catch (ServerLock.LockLostException e) {
+      } catch (DeployLock.LockLostException e) {
         // Another deploy may hold the lock now and be using this slot: leave it alone.
         return fail(run, new StageFailure(Reason.LOCK_LOST, e.getMessage()));
       }

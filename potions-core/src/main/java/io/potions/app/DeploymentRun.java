@@ -1,5 +1,6 @@
 package io.potions.app;
 
+import io.potions.internal.engine.ServerContext;
 import io.potions.progress.ProgressEvent;
 import java.io.IOException;
 import java.net.InetAddress;

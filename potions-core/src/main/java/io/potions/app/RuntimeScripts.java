@@ -1,9 +1,9 @@
 package io.potions.app;
 
-import static io.potions.shell.Shell.quote;
+import static io.potions.internal.shell.Shell.quote;
 
-import io.potions.provision.ServerLayout;
-import io.potions.shell.ScriptTemplate;
+import io.potions.internal.provision.ServerLayout;
+import io.potions.internal.shell.ScriptTemplate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +13,7 @@ import java.util.List;
  * Pure renderers: these machines cannot download runtimes, so the rendered text is checked in unit
  * tests and the end-to-end tests use the distribution's versions.
  */
-public final class RuntimeScripts {
+final class RuntimeScripts {
   /** Where mise and the runtimes it installs live on the server. */
   public static final String RUNTIMES = ServerLayout.ROOT + "/.runtimes";
   /** The mise binary. */

@@ -1,6 +1,7 @@
 package io.potions.cloud;
 
 import io.potions.InvalidInputException;
+import io.potions.internal.cloud.CloudInit;
 import java.util.List;
 import org.immutables.value.Value;
 
@@ -37,18 +38,18 @@ public abstract class ServerRequest {
   @Value.Check
   protected void check() {
     if (!name().matches(NAME_PATTERN)) {
-      throw new InvalidInputException("Server name '" + io.potions.app.Names.abbreviate(name()) + "' is not valid: use 1-63 lowercase"
+      throw new InvalidInputException("Server name '" + io.potions.internal.Names.abbreviate(name()) + "' is not valid: use 1-63 lowercase"
           + " letters, digits and hyphens, starting and ending with a letter or digit (it becomes a host name).");
     }
     for (String slug : List.of(region(), size(), image())) {
       if (!slug.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
-        throw new InvalidInputException("'" + io.potions.app.Names.abbreviate(slug) + "' is not a valid region, size or image slug:"
+        throw new InvalidInputException("'" + io.potions.internal.Names.abbreviate(slug) + "' is not a valid region, size or image slug:"
             + " use lowercase letters, digits, dots, hyphens and underscores, as the provider lists them.");
       }
     }
     for (String tag : tags()) {
       if (!tag.matches("[A-Za-z0-9:._-]{1,255}")) {
-        throw new InvalidInputException("Tag '" + io.potions.app.Names.abbreviate(tag) + "' is not valid: letters, digits, ':', '.', '_' and '-' only.");
+        throw new InvalidInputException("Tag '" + io.potions.internal.Names.abbreviate(tag) + "' is not valid: letters, digits, ':', '.', '_' and '-' only.");
       }
     }
   }

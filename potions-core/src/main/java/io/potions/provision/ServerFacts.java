@@ -15,7 +15,12 @@ import java.util.Map;
 public record ServerFacts(
     Distribution distribution, String os, String erlang, String elixir, String postgresql, String proxy) {
 
-  static ServerFacts parse(Distribution distribution, String keyValueLines) {
+  /**
+   * @param distribution the distribution found by the preflight
+   * @param keyValueLines the facts script's {@code key=value} output
+   * @return the facts
+   */
+  public static ServerFacts parse(Distribution distribution, String keyValueLines) {
     Map<String, String> kv = Distribution.parseOsRelease(keyValueLines);
     return new ServerFacts(distribution, kv.getOrDefault("os", ""), kv.getOrDefault("erlang", ""),
         kv.getOrDefault("elixir", ""), kv.getOrDefault("postgresql", ""), kv.getOrDefault("proxy", ""));

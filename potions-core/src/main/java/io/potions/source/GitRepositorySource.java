@@ -2,7 +2,7 @@ package io.potions.source;
 
 import io.potions.InvalidInputException;
 import io.potions.PotionsException;
-import io.potions.shell.Hashing;
+import io.potions.internal.shell.Hashing;
 import io.potions.spi.SourceHost;
 import java.io.File;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.potions.ssh;
 
 import io.potions.InvalidInputException;
-import io.potions.KnownHosts;
+import io.potions.ssh.KnownHosts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -67,7 +67,7 @@ public abstract class HostKeyPolicy {
    * @param presented the key the server presented
    * @return empty when accepted, otherwise why it is refused
    */
-  abstract Optional<String> refusal(String host, int port, PublicKey presented);
+  public abstract Optional<String> refusal(String host, int port, PublicKey presented);
 
   /**
    * @param line an OpenSSH public key line
@@ -116,7 +116,7 @@ public abstract class HostKeyPolicy {
     }
 
     @Override
-    Optional<String> refusal(String host, int port, PublicKey presented) {
+    public Optional<String> refusal(String host, int port, PublicKey presented) {
       for (PublicKey key : keys) {
         if (KeyUtils.compareKeys(key, presented)) {
           return Optional.empty();
@@ -139,7 +139,7 @@ public abstract class HostKeyPolicy {
     }
 
     @Override
-    synchronized Optional<String> refusal(String host, int port, PublicKey presented) {
+    public synchronized Optional<String> refusal(String host, int port, PublicKey presented) {
       List<PublicKey> known = new ArrayList<>();
       for (String line : knownHosts.keysFor(host, port)) {
         known.add(parse(line));

@@ -142,8 +142,8 @@ public final class SshIdentity {
     return identity;
   }
 
-  /** @return the key pair, for the SSH client */
-  KeyPair keyPair() {
+  /** @return the key pair, for the SDK's SSH client (the private key never leaves the process) */
+  public KeyPair keyPair() {
     return keyPair;
   }
 

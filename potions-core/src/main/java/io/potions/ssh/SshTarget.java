@@ -51,13 +51,13 @@ public abstract class SshTarget {
   @Value.Check
   protected void check() {
     if (host().isBlank() || !host().matches("[A-Za-z0-9.:\\-\\[\\]]{1,253}")) {
-      throw new InvalidInputException("SSH host '" + io.potions.app.Names.abbreviate(host()) + "' is not a host name or IP address.");
+      throw new InvalidInputException("SSH host '" + io.potions.internal.Names.abbreviate(host()) + "' is not a host name or IP address.");
     }
     if (port() < 1 || port() > 65535) {
       throw new InvalidInputException("SSH port " + port() + " is out of range 1-65535.");
     }
     if (!user().matches("[a-z_][a-z0-9_-]{0,31}")) {
-      throw new InvalidInputException("SSH user '" + io.potions.app.Names.abbreviate(user()) + "' is not a valid Linux user name.");
+      throw new InvalidInputException("SSH user '" + io.potions.internal.Names.abbreviate(user()) + "' is not a valid Linux user name.");
     }
   }
 

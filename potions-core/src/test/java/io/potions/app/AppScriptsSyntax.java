@@ -26,9 +26,9 @@ public final class AppScriptsSyntax {
     s.put("prune", AppScripts.pruneReleases("shop-api", List.of("a", "b")));
     s.put("deployments", AppScripts.listDeployments("shop-api"));
     s.put("manifests", AppScripts.listManifests());
-    s.put("readFiles", io.potions.remote.FileReads.script(List.of("/a b", "/c"), "--potions-file-0123--"));
+    s.put("readFiles", io.potions.internal.ssh.FileReads.script(List.of("/a b", "/c"), "--potions-file-0123--"));
     s.put("slotReleases", AppScripts.slotReleases("shop-api"));
-    s.put("lock", ServerLock.render("me@host (pid 1) deploy shop 'x'", Duration.ofMinutes(30)));
+    s.put("lock", DeployLock.render("me@host (pid 1) deploy shop 'x'", Duration.ofMinutes(30)));
     s.put("runtime", RuntimeScripts.install(RuntimeVersions.builder().erlang("27.1.2").elixir("1.17.3-otp-27").build()));
     s.put("runtimeAll", RuntimeScripts.install(RuntimeVersions.builder().erlang("27.1.2").elixir("1.17.3-otp-27")
         .nodejs("20.18.0").build()));

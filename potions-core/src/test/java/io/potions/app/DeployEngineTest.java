@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.potions.app.DeployFailedException.Reason;
+import io.potions.internal.engine.DeployQueue;
+import io.potions.internal.engine.ServerContext;
 import io.potions.progress.ProgressEvent;
 import io.potions.progress.ProgressListener;
 import io.potions.secret.Redactor;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.potions.InvalidInputException;
+import io.potions.internal.Names;
+import io.potions.internal.engine.EnvFile;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

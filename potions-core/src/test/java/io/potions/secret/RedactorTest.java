@@ -2,7 +2,7 @@ package io.potions.secret;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.potions.cloud.CloudInit;
+import io.potions.internal.cloud.CloudInit;
 import io.potions.ssh.SshIdentity;
 import java.util.List;
 import org.junit.jupiter.api.Test;

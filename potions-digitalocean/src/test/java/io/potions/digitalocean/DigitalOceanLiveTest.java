@@ -3,9 +3,9 @@ package io.potions.digitalocean;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.potions.cloud.CloudInit;
 import io.potions.cloud.CloudServer;
 import io.potions.cloud.ServerRequest;
+import io.potions.internal.cloud.CloudInit;
 import io.potions.secret.Secret;
 import io.potions.ssh.SshIdentity;
 import java.time.Duration;

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.potions.InvalidInputException;
-import io.potions.cloud.CloudInit;
 import io.potions.cloud.CloudServer;
 import io.potions.cloud.ServerRequest;
 import io.potions.digitalocean.model.Droplet;
 import io.potions.digitalocean.sim.DigitalOceanSimulation;
 import io.potions.digitalocean.sim.FakeTime;
 import io.potions.http.ServerErrorException;
+import io.potions.internal.cloud.CloudInit;
 import io.potions.progress.ProgressEvent;
 import io.potions.secret.Secret;
 import io.potions.ssh.SshIdentity;

@@ -280,7 +280,7 @@ class AppDeployE2ETest {
   @Order(12)
   void noSecretAppearsInLogsOrProgress() {
     String generated = exec("cat /opt/potions/shop/secrets/generated.env");
-    Map<String, String> env = io.potions.app.EnvFile.parse(generated);
+    Map<String, String> env = io.potions.internal.engine.EnvFile.parse(generated);
     String dbPassword = env.get("DATABASE_URL").replaceAll("postgres://[^:]+:([^@]+)@.*", "$1");
     List<String> secrets = new ArrayList<>(List.of(dbPassword, env.get("SECRET_KEY_BASE"),
         env.get("RELEASE_COOKIE"), USER_SECRET));

@@ -1,6 +1,5 @@
 package io.potions.examples;
 
-import io.potions.KnownHosts;
 import io.potions.Potions;
 import io.potions.PotionsException;
 import io.potions.Server;
@@ -14,6 +13,7 @@ import io.potions.provision.ProvisionReport;
 import io.potions.provision.ServerFacts;
 import io.potions.source.GitRepositorySource;
 import io.potions.spi.SourceHost;
+import io.potions.ssh.KnownHosts;
 import io.potions.testkit.DockerUnavailableException;
 import io.potions.testkit.ServerImages;
 import io.potions.testkit.ThrowawayServer;

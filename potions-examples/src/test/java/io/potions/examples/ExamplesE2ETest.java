@@ -2,10 +2,10 @@ package io.potions.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.potions.KnownHosts;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
 import io.potions.cloud.CloudServer;
+import io.potions.ssh.KnownHosts;
 import io.potions.ssh.SshIdentity;
 import io.potions.ssh.SshTarget;
 import io.potions.testkit.LocalCloud;

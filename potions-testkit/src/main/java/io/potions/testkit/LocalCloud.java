@@ -1,9 +1,9 @@
 package io.potions.testkit;
 
 import io.potions.PotionsException;
-import io.potions.cloud.CloudInit;
 import io.potions.cloud.CloudServer;
 import io.potions.cloud.ServerRequest;
+import io.potions.internal.cloud.CloudInit;
 import io.potions.progress.ProgressEvent;
 import io.potions.progress.ProgressListener;
 import io.potions.spi.CloudProvider;

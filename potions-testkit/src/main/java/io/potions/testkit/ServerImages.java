@@ -2,10 +2,10 @@ package io.potions.testkit;
 
 import io.potions.Potions;
 import io.potions.Server;
-import io.potions.provision.BootstrapPlan;
+import io.potions.internal.provision.BootstrapPlan;
+import io.potions.internal.shell.Hashing;
 import io.potions.provision.BootstrapStep;
 import io.potions.provision.Distribution;
-import io.potions.shell.Hashing;
 import io.potions.spi.ReverseProxy;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.potions.Potions;
 import io.potions.Server;
-import io.potions.cloud.CloudInit;
 import io.potions.digitalocean.DigitalOceanClient;
 import io.potions.digitalocean.DigitalOceanProvider;
 import io.potions.digitalocean.model.Droplet;
 import io.potions.digitalocean.sim.DigitalOceanSimulation;
 import io.potions.e2e.RequiresDocker;
+import io.potions.internal.cloud.CloudInit;
 import io.potions.progress.ProgressEvent;
 import io.potions.secret.Secret;
 import io.potions.ssh.SshIdentity;

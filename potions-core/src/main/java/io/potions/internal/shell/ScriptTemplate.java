@@ -1,4 +1,4 @@
-package io.potions.shell;
+package io.potions.internal.shell;
 
 import java.io.IOException;
 import java.io.InputStream;

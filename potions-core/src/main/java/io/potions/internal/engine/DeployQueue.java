@@ -1,4 +1,4 @@
-package io.potions.app;
+package io.potions.internal.engine;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;

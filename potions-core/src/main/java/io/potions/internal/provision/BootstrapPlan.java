@@ -1,22 +1,24 @@
-package io.potions.provision;
+package io.potions.internal.provision;
 
-import static io.potions.provision.ServerLayout.ADMIN_HELPER;
-import static io.potions.provision.ServerLayout.DEPLOY_USER;
-import static io.potions.provision.ServerLayout.FAIL2BAN_JAIL;
-import static io.potions.provision.ServerLayout.ROOT;
-import static io.potions.provision.ServerLayout.ROUTES_UNIT;
-import static io.potions.provision.ServerLayout.RUNTIME_USER;
-import static io.potions.provision.ServerLayout.SLOTS;
-import static io.potions.provision.ServerLayout.SLOT_UNIT_TEMPLATE;
-import static io.potions.provision.ServerLayout.SSHD_DROP_IN;
-import static io.potions.provision.ServerLayout.STATE;
-import static io.potions.provision.ServerLayout.SUDOERS_FILE;
-import static io.potions.shell.Shell.fileMatches;
-import static io.potions.shell.Shell.quote;
-import static io.potions.shell.Shell.writeFile;
+import static io.potions.internal.provision.ServerLayout.ADMIN_HELPER;
+import static io.potions.internal.provision.ServerLayout.DEPLOY_USER;
+import static io.potions.internal.provision.ServerLayout.FAIL2BAN_JAIL;
+import static io.potions.internal.provision.ServerLayout.ROOT;
+import static io.potions.internal.provision.ServerLayout.ROUTES_UNIT;
+import static io.potions.internal.provision.ServerLayout.RUNTIME_USER;
+import static io.potions.internal.provision.ServerLayout.SLOTS;
+import static io.potions.internal.provision.ServerLayout.SLOT_UNIT_TEMPLATE;
+import static io.potions.internal.provision.ServerLayout.SSHD_DROP_IN;
+import static io.potions.internal.provision.ServerLayout.STATE;
+import static io.potions.internal.provision.ServerLayout.SUDOERS_FILE;
+import static io.potions.internal.shell.Shell.fileMatches;
+import static io.potions.internal.shell.Shell.quote;
+import static io.potions.internal.shell.Shell.writeFile;
 
-import io.potions.shell.Hashing;
-import io.potions.shell.ScriptTemplate;
+import io.potions.internal.shell.Hashing;
+import io.potions.internal.shell.ScriptTemplate;
+import io.potions.provision.BootstrapStep;
+import io.potions.provision.Distribution;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,7 +87,7 @@ public final class BootstrapPlan {
    * @return the step
    */
   public static BootstrapStep aptPackages(String id, String title, List<String> packages) {
-    String names = String.join(" ", packages.stream().map(io.potions.shell.Shell::quote).toList());
+    String names = String.join(" ", packages.stream().map(io.potions.internal.shell.Shell::quote).toList());
     String check = "[ \"$(dpkg-query -W -f='${db:Status-Abbrev}\\n' " + names
         + " 2>/dev/null | grep -c '^ii')\" -eq " + packages.size() + " ]";
     String apply = template("apt-packages.sh").raw("PACKAGES", names).render();
@@ -119,13 +121,13 @@ public final class BootstrapPlan {
           .append(quote(DEPLOY_USER + ":" + DEPLOY_USER + " 755")).append(" ]");
     }
     String apply = "install -d -o " + DEPLOY_USER + " -g " + DEPLOY_USER + " -m 0755 "
-        + String.join(" ", dirs.stream().map(io.potions.shell.Shell::quote).toList());
+        + String.join(" ", dirs.stream().map(io.potions.internal.shell.Shell::quote).toList());
     return new BootstrapStep("layout", "Create the " + ROOT + " layout", check.toString(), apply);
   }
 
   private static BootstrapStep adminHelper() {
-    String helper = ServerFiles.adminHelper();
-    String sudoers = ServerFiles.sudoers();
+    String helper = SystemFiles.adminHelper();
+    String sudoers = SystemFiles.sudoers();
     String check = fileMatches(ADMIN_HELPER, helper, "0755", "root:root") + " && "
         + fileMatches(SUDOERS_FILE, sudoers, "0440", "root:root");
     String apply = template("deploy-rights.sh")
@@ -139,7 +141,7 @@ public final class BootstrapPlan {
   }
 
   private static BootstrapStep sshHardening() {
-    String conf = ServerFiles.sshdHardening();
+    String conf = SystemFiles.sshdHardening();
     String check = fileMatches(SSHD_DROP_IN, conf, "0644", "root:root")
         + " && sshd -T 2>/dev/null | grep -x 'passwordauthentication no' >/dev/null"
         + " && sshd -T 2>/dev/null | grep -x 'kbdinteractiveauthentication no' >/dev/null"
@@ -167,7 +169,7 @@ public final class BootstrapPlan {
   }
 
   private static BootstrapStep fail2ban() {
-    String jail = ServerFiles.fail2banJail();
+    String jail = SystemFiles.fail2banJail();
     String check = fileMatches(FAIL2BAN_JAIL, jail, "0644", "root:root")
         + " && systemctl is-active --quiet fail2ban && fail2ban-client status sshd >/dev/null 2>&1";
     String apply = template("fail2ban.sh").raw("WRITE_JAIL", writeFile(FAIL2BAN_JAIL, jail, "0644", "root:root"))
@@ -193,9 +195,9 @@ public final class BootstrapPlan {
 
   private static BootstrapStep slotUnit() {
     String slotPath = "/etc/systemd/system/" + SLOT_UNIT_TEMPLATE;
-    String slotUnit = ServerFiles.slotUnitTemplate();
+    String slotUnit = SystemFiles.slotUnitTemplate();
     String routesPath = "/etc/systemd/system/" + ROUTES_UNIT;
-    String routesUnit = ServerFiles.routesUnit();
+    String routesUnit = SystemFiles.routesUnit();
     String check = fileMatches(slotPath, slotUnit, "0644", "root:root") + " && "
         + fileMatches(routesPath, routesUnit, "0644", "root:root")
         + " && systemctl is-enabled --quiet " + ROUTES_UNIT;

@@ -1,4 +1,4 @@
-package io.potions.shell;
+package io.potions.internal.shell;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,4 +1,4 @@
-package io.potions.app;
+package io.potions.internal;
 
 import io.potions.InvalidInputException;
 import java.util.Locale;

@@ -1,8 +1,10 @@
-package io.potions.provision;
+package io.potions.internal.provision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.potions.app.AppScriptsSyntax;
+import io.potions.provision.BootstrapStep;
+import io.potions.provision.Distribution;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,7 @@ class RenderedScriptsTest {
     }
     assertValidBash("preflight", BootstrapPlan.preflightScript());
     assertValidBash("facts", BootstrapPlan.factsScript("caddy version"));
-    assertValidBash("admin helper", ServerFiles.adminHelper());
+    assertValidBash("admin helper", SystemFiles.adminHelper());
   }
 
   @Test
@@ -69,15 +71,15 @@ class RenderedScriptsTest {
 
   @Test
   void sshIsHardenedAndTheDeployUserGetsExactlyOneRootCommand() {
-    assertThat(ServerFiles.sshdHardening()).contains("PasswordAuthentication no", "KbdInteractiveAuthentication no",
+    assertThat(SystemFiles.sshdHardening()).contains("PasswordAuthentication no", "KbdInteractiveAuthentication no",
         "PermitRootLogin prohibit-password", "ClientAliveInterval 15");
-    assertThat(ServerFiles.sudoers()).isEqualTo("# Managed by Potions. The deploy user may run only the validating"
+    assertThat(SystemFiles.sudoers()).isEqualTo("# Managed by Potions. The deploy user may run only the validating"
         + " helper as root.\nDefaults:deploy !requiretty\ndeploy ALL=(root) NOPASSWD: /usr/local/sbin/potions-admin\n");
   }
 
   @Test
   void slotsRunUnprivilegedWithTheirEnvFromARootOwnedFile() {
-    String unit = ServerFiles.slotUnitTemplate();
+    String unit = SystemFiles.slotUnitTemplate();
     assertThat(unit).contains("User=potions", "EnvironmentFile=/etc/potions/env/%i", "NoNewPrivileges=yes",
         "ProtectSystem=full", "ERL_EPMD_ADDRESS=127.0.0.1", "Restart=on-failure", "WantedBy=multi-user.target");
     assertThat(unit).doesNotContain("User=root", "User=deploy");

@@ -1,6 +1,7 @@
-package io.potions.ssh;
+package io.potions.internal.ssh;
 
 import io.potions.secret.Redactor;
+import io.potions.ssh.OutputListener;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
-package io.potions;
+package io.potions.ssh;
 
+import io.potions.PotionsException;
 import io.potions.ssh.HostKeyPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,13 @@
-package io.potions.provision;
+package io.potions.internal.provision;
 
 import io.potions.progress.ProgressEvent;
 import io.potions.progress.ProgressListener;
+import io.potions.provision.BootstrapStep;
+import io.potions.provision.Distribution;
+import io.potions.provision.ProvisionReport;
+import io.potions.provision.ProvisioningException;
+import io.potions.provision.ServerFacts;
+import io.potions.provision.UnsupportedOperatingSystemException;
 import io.potions.secret.Redactor;
 import io.potions.spi.RemoteCommand;
 import io.potions.spi.RemoteExecutor;

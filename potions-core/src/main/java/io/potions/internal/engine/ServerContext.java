@@ -1,4 +1,4 @@
-package io.potions.app;
+package io.potions.internal.engine;
 
 import io.potions.progress.ProgressListener;
 import io.potions.secret.Redactor;

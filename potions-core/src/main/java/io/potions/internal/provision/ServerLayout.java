@@ -1,4 +1,4 @@
-package io.potions.provision;
+package io.potions.internal.provision;
 
 /**
  * Names and paths the SDK uses on every server. One place, so the bootstrap, the deploy engine and

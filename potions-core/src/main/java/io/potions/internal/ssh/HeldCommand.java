@@ -1,4 +1,4 @@
-package io.potions.ssh;
+package io.potions.internal.ssh;
 
 import java.io.IOException;
 import java.io.OutputStream;

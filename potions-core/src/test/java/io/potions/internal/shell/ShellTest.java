@@ -1,4 +1,4 @@
-package io.potions.shell;
+package io.potions.internal.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

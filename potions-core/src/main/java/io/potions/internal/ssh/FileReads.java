@@ -1,6 +1,6 @@
-package io.potions.remote;
+package io.potions.internal.ssh;
 
-import static io.potions.shell.Shell.quote;
+import static io.potions.internal.shell.Shell.quote;
 
 import io.potions.ssh.ExecResult;
 import java.util.ArrayList;

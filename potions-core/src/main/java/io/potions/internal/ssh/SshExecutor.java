@@ -1,14 +1,14 @@
-package io.potions.remote;
+package io.potions.internal.ssh;
 
+import io.potions.internal.shell.Shell;
+import io.potions.internal.ssh.SshConnection;
 import io.potions.secret.Redactor;
-import io.potions.shell.Shell;
 import io.potions.spi.RemoteCommand;
 import io.potions.spi.RemoteExecutor;
 import io.potions.spi.RemoteProcess;
 import io.potions.ssh.ExecResult;
 import io.potions.ssh.OutputListener;
 import io.potions.ssh.RemoteCommandException;
-import io.potions.ssh.SshConnection;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.potions.cloud;
+package io.potions.internal.cloud;
 
 import io.potions.ssh.SshIdentity;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.potions.provision;
+package io.potions.internal.provision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * helper's argument checks, exercised locally: every external command it could reach is a stub that
  * only records the call, so a bad argument must be refused with nothing recorded.
  */
-class ServerFilesTest {
+class SystemFilesTest {
   /** Every external command the helper uses; the stubs take their place on PATH. */
   private static final List<String> HELPER_COMMANDS = List.of("systemctl", "journalctl", "install", "mktemp",
       "head", "grep", "chmod", "mv", "rm", "sed", "tr", "systemd-run", "iptables", "awk", "basename", "runuser",
@@ -28,7 +28,7 @@ class ServerFilesTest {
 
   @Test
   void theSudoersFileGrantsExactlyTheHelper() {
-    assertThat(ServerFiles.sudoers()).isEqualTo("""
+    assertThat(SystemFiles.sudoers()).isEqualTo("""
         # Managed by Potions. The deploy user may run only the validating helper as root.
         Defaults:deploy !requiretty
         deploy ALL=(root) NOPASSWD: /usr/local/sbin/potions-admin
@@ -37,7 +37,7 @@ class ServerFilesTest {
 
   @Test
   void theSlotTemplateUnitIsExactlyThis() {
-    assertThat(ServerFiles.slotUnitTemplate()).isEqualTo("""
+    assertThat(SystemFiles.slotUnitTemplate()).isEqualTo("""
         # Managed by Potions: one instance per app slot, named <app>-<slot>.
         [Unit]
         Description=Potions app slot %i
@@ -77,7 +77,7 @@ class ServerFilesTest {
 
   @Test
   void theRoutesUnitIsExactlyThis() {
-    assertThat(ServerFiles.routesUnit()).isEqualTo("""
+    assertThat(SystemFiles.routesUnit()).isEqualTo("""
         # Managed by Potions: restore each app's live-slot NAT rule at boot.
         [Unit]
         Description=Potions app routes (loopback NAT to each app's live slot)
@@ -97,9 +97,9 @@ class ServerFilesTest {
 
   @Test
   void theHelperValidatesAppNamesWithTheSamePatternAsJava() {
-    String helper = ServerFiles.adminHelper();
+    String helper = SystemFiles.adminHelper();
     assertThat(helper).startsWith("#!/bin/bash\n").contains("set -euo pipefail\n")
-        .contains("app_ok() { [[ \"$1\" =~ " + ServerFiles.APP_NAME_PATTERN + " ]] || die \"invalid app name '$1'\"; }")
+        .contains("app_ok() { [[ \"$1\" =~ " + SystemFiles.APP_NAME_PATTERN + " ]] || die \"invalid app name '$1'\"; }")
         .contains("slot_ok() { [[ \"$1\" =~ ^(blue|green)$ ]]")
         .doesNotContain("@@");
   }
@@ -177,7 +177,7 @@ class ServerFilesTest {
       Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwx------"));
     }
     Path helper = dir.resolve("potions-admin");
-    Files.writeString(helper, ServerFiles.adminHelper());
+    Files.writeString(helper, SystemFiles.adminHelper());
     return helper;
   }
 

@@ -1,7 +1,16 @@
-package io.potions.ssh;
+package io.potions.internal.ssh;
 
 import io.potions.PotionsException;
 import io.potions.secret.Redactor;
+import io.potions.ssh.ExecResult;
+import io.potions.ssh.HostKeyMismatchException;
+import io.potions.ssh.HostKeyPolicy;
+import io.potions.ssh.OutputListener;
+import io.potions.ssh.PortForward;
+import io.potions.ssh.RemoteCommandException;
+import io.potions.ssh.ServerUnreachableException;
+import io.potions.ssh.SshAuthenticationException;
+import io.potions.ssh.SshTarget;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -294,7 +303,7 @@ public final class SshConnection implements AutoCloseable {
           + redactor.redact(String.valueOf(e.getMessage())), e);
     }
     // SFTP v3 (OpenSSH) cannot rename over an existing file; mv within one directory is atomic.
-    ExecResult moved = exec("mv -f " + io.potions.shell.Shell.quote(tmp) + " " + io.potions.shell.Shell.quote(remotePath),
+    ExecResult moved = exec("mv -f " + io.potions.internal.shell.Shell.quote(tmp) + " " + io.potions.internal.shell.Shell.quote(remotePath),
         null, Duration.ofSeconds(60), OutputListener.IGNORE);
     if (!moved.ok()) {
       throw new RemoteCommandException("Upload to " + target.host() + ":" + remotePath + " failed: "

@@ -1,19 +1,19 @@
-package io.potions.provision;
+package io.potions.internal.provision;
 
-import static io.potions.provision.ServerLayout.ADMIN_HELPER;
-import static io.potions.provision.ServerLayout.DEPLOY_USER;
-import static io.potions.provision.ServerLayout.RUNTIME_USER;
-import static io.potions.provision.ServerLayout.SLOTS;
+import static io.potions.internal.provision.ServerLayout.ADMIN_HELPER;
+import static io.potions.internal.provision.ServerLayout.DEPLOY_USER;
+import static io.potions.internal.provision.ServerLayout.RUNTIME_USER;
+import static io.potions.internal.provision.ServerLayout.SLOTS;
 
-import io.potions.shell.ScriptTemplate;
+import io.potions.internal.shell.ScriptTemplate;
 
 /**
  * Pure renderers for the files the bootstrap installs, from the templates under
  * {@code src/main/resources/io/potions/scripts/server/}. Unit tests check them to the byte and run
  * ShellCheck on the helper; the end-to-end tests prove that the server accepts them.
  */
-public final class ServerFiles {
-  private ServerFiles() {}
+public final class SystemFiles {
+  private SystemFiles() {}
 
   /** Where these files' templates live on the class path. */
   static final String RESOURCES = "/io/potions/scripts/server/";
@@ -83,6 +83,6 @@ public final class ServerFiles {
   }
 
   private static ScriptTemplate template(String name) {
-    return ScriptTemplate.load(ServerFiles.class, RESOURCES + name);
+    return ScriptTemplate.load(SystemFiles.class, RESOURCES + name);
   }
 }

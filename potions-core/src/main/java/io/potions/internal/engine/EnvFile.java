@@ -1,6 +1,7 @@
-package io.potions.app;
+package io.potions.internal.engine;
 
 import io.potions.InvalidInputException;
+import io.potions.internal.Names;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

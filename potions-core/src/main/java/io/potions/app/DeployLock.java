@@ -1,8 +1,8 @@
 package io.potions.app;
 
-import static io.potions.shell.Shell.quote;
+import static io.potions.internal.shell.Shell.quote;
 
-import io.potions.provision.ServerLayout;
+import io.potions.internal.provision.ServerLayout;
 import io.potions.spi.RemoteCommand;
 import io.potions.spi.RemoteExecutor;
 import io.potions.spi.RemoteProcess;
@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * <p>Because a dropped connection frees the lock, holding it is a fact to check, not an assumption:
  * {@link #check(String)} is called before each step that must not run unlocked.
  */
-final class ServerLock implements AutoCloseable {
+final class DeployLock implements AutoCloseable {
   static final String LOCK_FILE = ServerLayout.STATE + "/deploy.lock";
   static final String HOLDER_FILE = ServerLayout.STATE + "/deploy.holder";
   private static final String LOCKED = "POTIONS_LOCKED";
@@ -28,7 +28,7 @@ final class ServerLock implements AutoCloseable {
 
   private final RemoteProcess held;
 
-  private ServerLock(RemoteProcess held) {
+  private DeployLock(RemoteProcess held) {
     this.held = held;
   }
 
@@ -46,7 +46,7 @@ final class ServerLock implements AutoCloseable {
    * @return the lock, held until closed
    * @throws DeployLockBusyException when the wait ran out
    */
-  static ServerLock acquire(RemoteExecutor server, String holder, Duration wait, Consumer<String> onWaiting) {
+  static DeployLock acquire(RemoteExecutor server, String holder, Duration wait, Consumer<String> onWaiting) {
     var probe = server.run(RemoteCommand.of("Checking the deploy lock",
         "flock -n " + quote(LOCK_FILE) + " true || cat " + quote(HOLDER_FILE)));
     if (!probe.out().isBlank()) {
@@ -64,7 +64,7 @@ final class ServerLock implements AutoCloseable {
             + " is still held after waiting " + wait.toSeconds() + " s, by: " + current.out().trim()
             + ". It is released when that deploy ends or its connection drops; try again later.");
       }
-      return new ServerLock(held);
+      return new DeployLock(held);
     } catch (InterruptedException e) {
       held.close();
       Thread.currentThread().interrupt();

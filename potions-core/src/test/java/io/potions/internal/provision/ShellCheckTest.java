@@ -1,7 +1,9 @@
-package io.potions.provision;
+package io.potions.internal.provision;
 
 import io.potions.app.AppScriptsSyntax;
-import io.potions.shell.ShellCheck;
+import io.potions.internal.shell.ShellCheck;
+import io.potions.provision.BootstrapStep;
+import io.potions.provision.Distribution;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ class ShellCheckTest {
     scripts.put("facts", ShellCheck.REMOTE_PRELUDE + BootstrapPlan.factsScript("caddy version | cut -d' ' -f1"));
     AppScriptsSyntax.samples().forEach((label, script) -> scripts.put("app-" + label, ShellCheck.REMOTE_PRELUDE + script));
     // The helper is a program of its own: it has its shebang and its own set -euo pipefail.
-    scripts.put("potions-admin", ServerFiles.adminHelper());
+    scripts.put("potions-admin", SystemFiles.adminHelper());
     ShellCheck.assertClean(scripts);
   }
 }
