@@ -12,6 +12,7 @@ import io.potions.app.*;
 import io.potions.source.GitRepositorySource;
 import io.potions.testkit.LocalCloud;
 import io.potions.examples.*;
+import io.potions.testkit.SampleRepository;
 
 var config = ExampleConfig.fromSystemProperties();
 var potions = Potions.builder().cloud(LocalCloud.fromSnapshot()).home(config.home()).progress(new ConsoleProgress(System.out, config.verbose())).build();

@@ -16,10 +16,12 @@ import io.potions.app.Slot;
 import io.potions.progress.ProgressEvent;
 import io.potions.source.GitRepositorySource;
 import io.potions.source.UnknownRefException;
+import io.potions.testkit.HttpProbe;
+import io.potions.testkit.RequiresDocker;
+import io.potions.testkit.SampleRepository;
+import io.potions.testkit.Tee;
 import io.potions.testkit.ThrowawayServer;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,10 +53,10 @@ class AppDeployE2ETest {
   private ThrowawayServer box;
   private Potions potions;
   private Server server;
-  private SampleRepo repo;
+  private SampleRepository repo;
   private App app;
   private final RecordingListener progress = new RecordingListener();
-  private final ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
+  private Tee capturedErr;
   private PrintStream originalErr;
   private Deployment first;
   private Deployment second;
@@ -63,7 +65,8 @@ class AppDeployE2ETest {
   void start() throws Exception {
     Path tmp = java.nio.file.Files.createTempDirectory("potions-e2e-");
     originalErr = System.err;
-    System.setErr(new PrintStream(new TeeStream(originalErr, capturedErr), true, StandardCharsets.UTF_8));
+    capturedErr = Tee.to(originalErr);
+    System.setErr(capturedErr.out());
     box = ThrowawayServer.provisioned();
     box.start();
     potions = Potions.builder().progress(progress.andThen(e -> {
@@ -72,8 +75,8 @@ class AppDeployE2ETest {
       }
     })).build();
     server = potions.existingServer("app-box", box.sshTarget()).provision();
-    repo = SampleRepo.create(tmp.resolve("shop"));
-    app = server.app("shop").withSource(GitRepositorySource.local(repo.dir));
+    repo = SampleRepository.openOrCreate(tmp.resolve("shop"), SampleRepository.sampleAppSources());
+    app = server.app("shop").withSource(GitRepositorySource.local(repo.dir()));
   }
 
   @AfterAll
@@ -154,8 +157,8 @@ class AppDeployE2ETest {
     assertThat(get("/env/GREETING").body()).isEqualTo(USER_SECRET);
     assertThat(get("/db").body().trim()).isEqualTo("app_shop:app_shop");
     assertThat(get("/db/migrations").body()).contains("0.1.0");
-    assertThat(RawHttp.once(box.httpPort(), "www.shop.test", "GET", "/version", null).body()).isEqualTo("0.1.0");
-    assertThat(RawHttp.once(box.httpPort(), DOMAIN, "POST", "/storage/kept.txt", "written by v1").status())
+    assertThat(HttpProbe.send("127.0.0.1", box.httpPort(), "www.shop.test", "GET", "/version", null).body()).isEqualTo("0.1.0");
+    assertThat(HttpProbe.send("127.0.0.1", box.httpPort(), DOMAIN, "POST", "/storage/kept.txt", "written by v1").status())
         .isEqualTo(200);
     AppStatus status = app.status();
     assertThat(status.liveSlot()).contains(Slot.BLUE);
@@ -194,7 +197,7 @@ class AppDeployE2ETest {
     repo.branch("broken");
     repo.write("FAIL_HEALTH", "yes\n", "a release that fails its health check");
     repo.checkout("main");
-    App strict = server.app("shop").withSource(GitRepositorySource.local(repo.dir));
+    App strict = server.app("shop").withSource(GitRepositorySource.local(repo.dir()));
     assertThatThrownBy(() -> strict.deploy("broken"))
         .isInstanceOf(DeployFailedException.class)
         .satisfies(e -> {
@@ -284,7 +287,7 @@ class AppDeployE2ETest {
     String dbPassword = env.get("DATABASE_URL").replaceAll("postgres://[^:]+:([^@]+)@.*", "$1");
     List<String> secrets = new ArrayList<>(List.of(dbPassword, env.get("SECRET_KEY_BASE"),
         env.get("RELEASE_COOKIE"), USER_SECRET));
-    StringBuilder everything = new StringBuilder(capturedErr.toString(StandardCharsets.UTF_8));
+    StringBuilder everything = new StringBuilder(capturedErr.text());
     progress.events.forEach(e -> everything.append(e).append('\n'));
     app.deployments().forEach(d -> everything.append(d).append(String.join("\n", d.log())));
     for (String secret : secrets) {
@@ -313,8 +316,8 @@ class AppDeployE2ETest {
         d.stage("verify").toMillis() / 1000.0, d.stage("switch").toMillis() / 1000.0, d.bytesSent(), d.releaseBytes());
   }
 
-  private RawHttp.Response get(String path) throws Exception {
-    return RawHttp.once(box.httpPort(), DOMAIN, "GET", path, null);
+  private HttpProbe.Response get(String path) throws Exception {
+    return HttpProbe.send("127.0.0.1", box.httpPort(), DOMAIN, "GET", path, null);
   }
 
   private String exec(String script) {

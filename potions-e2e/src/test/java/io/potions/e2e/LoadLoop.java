@@ -1,5 +1,6 @@
 package io.potions.e2e;
 
+import io.potions.testkit.HttpProbe;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class LoadLoop implements AutoCloseable {
         while (running.get()) {
           long t0 = System.nanoTime();
           try {
-            record(RawHttp.once(port, host, "GET", path, null), false, t0);
+            record(HttpProbe.send("127.0.0.1", port, host, "GET", path, null), false, t0);
           } catch (IOException | RuntimeException e) {
             fail(false, e.toString());
           }
@@ -43,27 +44,20 @@ public final class LoadLoop implements AutoCloseable {
     }
     for (int i = 0; i < keepAliveClients; i++) {
       threads.add(start("load-keepalive-" + i, () -> {
-        RawHttp client = new RawHttp("127.0.0.1", port, host);
+        HttpProbe client = new HttpProbe("127.0.0.1", port, host);
         while (running.get()) {
           long t0 = System.nanoTime();
           try {
-            record(client.send("GET", path, null, false), true, t0);
+            record(client.request("GET", path, null, true), true, t0);
           } catch (IOException | RuntimeException e) {
             fail(true, e.toString());
-            try {
-              client.close();
-            } catch (IOException ignored) {
-              // reconnects on the next request
-            }
-            client = new RawHttp("127.0.0.1", port, host);
+            // reconnects on the next request
+            client.close();
+            client = new HttpProbe("127.0.0.1", port, host);
           }
           pause(pauseMillis);
         }
-        try {
-          client.close();
-        } catch (IOException ignored) {
-          // done
-        }
+        client.close();
       }));
     }
   }
@@ -75,7 +69,7 @@ public final class LoadLoop implements AutoCloseable {
     return t;
   }
 
-  private void record(RawHttp.Response r, boolean keepAlive, long t0) {
+  private void record(HttpProbe.Response r, boolean keepAlive, long t0) {
     requests.incrementAndGet();
     if (keepAlive) {
       keepAliveRequests.incrementAndGet();

@@ -8,6 +8,7 @@ import io.potions.Potions;
 import io.potions.Server;
 import io.potions.cloud.CloudServer;
 import io.potions.testkit.LocalCloud;
+import io.potions.testkit.RequiresDocker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.potions.Potions;
 import io.potions.Server;
 import io.potions.provision.ProvisionReport;
+import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.ThrowawayServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -19,6 +19,8 @@ import io.potions.ssh.ServerUnreachableException;
 import io.potions.ssh.SshAuthenticationException;
 import io.potions.ssh.SshIdentity;
 import io.potions.ssh.SshTarget;
+import io.potions.testkit.HttpProbe;
+import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.ServerImages;
 import io.potions.testkit.TestkitKeys;
 import io.potions.testkit.ThrowawayServer;
@@ -282,7 +284,7 @@ class ProvisioningE2ETest {
   @Order(5)
   void aLocalPortForwardReachesWhatListensOnlyOnTheServersLoopback() throws Exception {
     try (io.potions.ssh.PortForward forward = server.forwardLocal("127.0.0.1", 2019)) {
-      RawHttp.Response r = RawHttp.once(forward.localPort(), "127.0.0.1:2019", "GET", "/config/admin/listen", null);
+      HttpProbe.Response r = HttpProbe.send("127.0.0.1", forward.localPort(), "127.0.0.1:2019", "GET", "/config/admin/listen", null);
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.body().trim()).isEqualTo("\"127.0.0.1:2019\"");
     }

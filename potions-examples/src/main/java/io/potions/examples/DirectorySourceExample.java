@@ -6,6 +6,7 @@ import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
 import io.potions.testkit.LocalCloud;
+import io.potions.testkit.SampleRepository;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

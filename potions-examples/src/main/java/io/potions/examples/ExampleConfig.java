@@ -1,5 +1,6 @@
 package io.potions.examples;
 
+import io.potions.testkit.SampleRepository;
 import java.nio.file.Path;
 import java.util.Objects;
 

@@ -9,6 +9,7 @@ import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
 import io.potions.source.GitRepositorySource;
 import io.potions.testkit.LocalCloud;
+import io.potions.testkit.SampleRepository;
 import java.io.PrintStream;
 import java.time.Duration;
 

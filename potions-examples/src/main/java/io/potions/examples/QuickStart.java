@@ -15,6 +15,8 @@ import io.potions.source.GitRepositorySource;
 import io.potions.spi.SourceHost;
 import io.potions.ssh.KnownHosts;
 import io.potions.testkit.DockerUnavailableException;
+import io.potions.testkit.HttpProbe;
+import io.potions.testkit.SampleRepository;
 import io.potions.testkit.ServerImages;
 import io.potions.testkit.ThrowawayServer;
 import java.io.IOException;

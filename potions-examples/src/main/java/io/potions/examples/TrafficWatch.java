@@ -1,5 +1,6 @@
 package io.potions.examples;
 
+import io.potions.testkit.HttpProbe;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

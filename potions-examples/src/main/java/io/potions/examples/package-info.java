@@ -9,8 +9,9 @@
  *   <li>{@link io.potions.examples.GradleDeploy}: the Java part of a Gradle deploy task;</li>
  *   <li>{@code src/main/jshell/deploy.jsh}: the SDK from JShell ({@code ./potions jshell}).</li>
  * </ul>
- * The rest ({@link io.potions.examples.ConsoleProgress}, {@link io.potions.examples.HttpProbe},
- * {@link io.potions.examples.TrafficWatch}, {@link io.potions.examples.SampleRepository}) are small
- * helpers they share.
+ * The rest ({@link io.potions.examples.ConsoleProgress}, {@link io.potions.examples.TrafficWatch})
+ * are small helpers they share; the sample repository and the HTTP probe come from the testkit
+ * ({@link io.potions.testkit.SampleRepository}, {@link io.potions.testkit.HttpProbe}), which the
+ * end-to-end tests use too.
  */
 package io.potions.examples;

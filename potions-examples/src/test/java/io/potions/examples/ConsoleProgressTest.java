@@ -3,14 +3,15 @@ package io.potions.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.potions.progress.ProgressEvent;
+import io.potions.testkit.Tee;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ConsoleProgressTest {
   @Test
   void eachStepIsOneLineWithItsOutcomeAndDuration() {
-    Tee tee = new Tee();
-    ConsoleProgress progress = new ConsoleProgress(tee.out, false);
+    Tee tee = Tee.to(System.out);
+    ConsoleProgress progress = new ConsoleProgress(tee.out(), false);
     progress.onEvent(new ProgressEvent.StepStarted("web-1", "packages", "Install packages"));
     progress.onEvent(new ProgressEvent.StepOutput("web-1", "packages", "apt noise"));
     progress.onEvent(new ProgressEvent.StepFinished("web-1", "packages", false, Duration.ofMillis(120)));
@@ -26,8 +27,8 @@ class ConsoleProgressTest {
 
   @Test
   void verboseShowsTheOutputAndRepeatsTheTitleAtTheEnd() {
-    Tee tee = new Tee();
-    ConsoleProgress progress = new ConsoleProgress(tee.out, true);
+    Tee tee = Tee.to(System.out);
+    ConsoleProgress progress = new ConsoleProgress(tee.out(), true);
     progress.onEvent(new ProgressEvent.StepStarted("web-1", "build", "Build abc1234"));
     progress.onEvent(new ProgressEvent.StepOutput("web-1", "build", "==> mix compile"));
     progress.onEvent(new ProgressEvent.StepFinished("web-1", "build", true, Duration.ofMillis(8100)));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.potions.source.SourceCommit;
 import io.potions.source.UnknownRefException;
+import io.potions.testkit.SampleRepository;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

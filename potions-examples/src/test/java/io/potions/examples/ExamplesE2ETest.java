@@ -8,7 +8,11 @@ import io.potions.cloud.CloudServer;
 import io.potions.ssh.KnownHosts;
 import io.potions.ssh.SshIdentity;
 import io.potions.ssh.SshTarget;
+import io.potions.testkit.HttpProbe;
 import io.potions.testkit.LocalCloud;
+import io.potions.testkit.RequiresDocker;
+import io.potions.testkit.SampleRepository;
+import io.potions.testkit.Tee;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.InputStream;
@@ -68,8 +72,8 @@ class ExamplesE2ETest {
   @Test
   @Order(1)
   void theQuickStartProvisionsDeploysSwitchesWithNoFailedRequestAndRollsBack() throws Exception {
-    Tee tee = new Tee();
-    int status = QuickStart.run(quickStartArgs("quickstart"), tee.out, Map.of());
+    Tee tee = Tee.to(System.out);
+    int status = QuickStart.run(quickStartArgs("quickstart"), tee.out(), Map.of());
     String out = tee.text();
     assertThat(status).as(out).isZero();
     assertThat(out).contains("Potions quick start on the local cloud", "[1/5] Server \"" + server + "\"",
@@ -83,8 +87,8 @@ class ExamplesE2ETest {
   @Test
   @Order(2)
   void runningTheQuickStartAgainReusesTheServerAndTheApp() throws Exception {
-    Tee tee = new Tee();
-    int status = QuickStart.run(quickStartArgs("quickstart"), tee.out, Map.of());
+    Tee tee = Tee.to(System.out);
+    int status = QuickStart.run(quickStartArgs("quickstart"), tee.out(), Map.of());
     String out = tee.text();
     assertThat(status).as(out).isZero();
     assertThat(out).contains("Found server " + server + " from an earlier run", "0 step(s) changed",
@@ -97,8 +101,8 @@ class ExamplesE2ETest {
   @Test
   @Order(3)
   void theFluentApiExampleDeploysWithItsEnvironment() throws Exception {
-    Tee tee = new Tee();
-    Deployment d = FluentApiExample.run(config, tee.out);
+    Tee tee = Tee.to(System.out);
+    Deployment d = FluentApiExample.run(config, tee.out());
     assertThat(d.succeeded()).isTrue();
     assertThat(tee.text()).contains("Env: {GREETING=******, SAMPLE_EXPOSED_ENV=******}", "healthy=true", "History:");
     assertThat(tee.text()).doesNotContain("hello from the fluent example");
@@ -108,8 +112,8 @@ class ExamplesE2ETest {
   @Test
   @Order(4)
   void theCustomSourceHostDeploysAPlainDirectoryAndThenOnlyWhatChanged() throws Exception {
-    Tee tee = new Tee();
-    List<Deployment> both = DirectorySourceExample.run(config, tee.out);
+    Tee tee = Tee.to(System.out);
+    List<Deployment> both = DirectorySourceExample.run(config, tee.out());
     assertThat(both).allMatch(Deployment::succeeded);
     assertThat(both.get(1).bytesSent()).isLessThan(both.get(0).bytesSent());
     assertThat(tee.text()).contains("[source] ", " in_progress: ", " success: ");
@@ -168,15 +172,15 @@ class ExamplesE2ETest {
   @Order(7)
   void cleanupRemovesTheServerAndTheRepositories() {
     assertThat(cloud.find(server)).isPresent();
-    Tee tee = new Tee();
-    int status = QuickStart.run(quickStartArgs("cleanup"), tee.out, Map.of());
+    Tee tee = Tee.to(System.out);
+    int status = QuickStart.run(quickStartArgs("cleanup"), tee.out(), Map.of());
     assertThat(status).as(tee.text()).isZero();
     assertThat(tee.text()).contains("removed server " + server, "removed " + config.workDir());
     assertThat(cloud.find(server)).isEmpty();
     assertThat(config.workDir()).doesNotExist();
 
-    Tee again = new Tee();
-    assertThat(QuickStart.run(quickStartArgs("cleanup"), again.out, Map.of())).isZero();
+    Tee again = Tee.to(System.out);
+    assertThat(QuickStart.run(quickStartArgs("cleanup"), again.out(), Map.of())).isZero();
     assertThat(again.text()).contains("no server " + server + " (nothing to remove)");
   }
 

@@ -3,6 +3,7 @@ package io.potions.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.potions.testkit.Tee;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,15 +40,15 @@ class QuickStartOptionsTest {
         .hasMessage("Unknown option --fast.");
     assertThatThrownBy(() -> QuickStart.Options.parse(new String[] {"quickstart", "cleanup"}, defaults))
         .hasMessageContaining("One command at a time");
-    Tee tee = new Tee();
-    assertThat(QuickStart.run(new String[] {"nonsense"}, tee.out, Map.of())).isEqualTo(2);
+    Tee tee = Tee.to(System.out);
+    assertThat(QuickStart.run(new String[] {"nonsense"}, tee.out(), Map.of())).isEqualTo(2);
     assertThat(tee.text()).contains("Unknown command 'nonsense'.", "Usage: ./potions");
   }
 
   @Test
   void helpPrintsTheUsage() {
-    Tee tee = new Tee();
-    assertThat(QuickStart.run(new String[] {"help"}, tee.out, Map.of())).isZero();
+    Tee tee = Tee.to(System.out);
+    assertThat(QuickStart.run(new String[] {"help"}, tee.out(), Map.of())).isZero();
     assertThat(tee.text()).contains("quickstart", "cleanup", "--verbose", "DIGITALOCEAN_TOKEN");
     assertThat(QuickStart.Options.parse(new String[] {"-h", "cleanup"}, defaults).command()).isEqualTo("help");
   }

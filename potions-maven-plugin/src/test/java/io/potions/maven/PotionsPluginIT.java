@@ -3,19 +3,17 @@ package io.potions.maven;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.potions.cloud.CloudServer;
-import io.potions.testkit.DockerUnavailableException;
+import io.potions.testkit.HttpProbe;
 import io.potions.testkit.LocalCloud;
-import io.potions.testkit.ThrowawayServer;
+import io.potions.testkit.RequiresDocker;
+import io.potions.testkit.SampleRepository;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,13 +22,13 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs the plugin's goals in a real Maven build ({@code mvn potions:...}) on a project holding the
@@ -42,6 +40,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * file mirror, so the nested build needs no network.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(RequiresDocker.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PotionsPluginIT {
   private static final String PREFIX = "plugin-it-";
@@ -57,19 +56,10 @@ class PotionsPluginIT {
 
   @BeforeAll
   void setUp() throws Exception {
-    try {
-      ThrowawayServer.requireDocker();
-    } catch (DockerUnavailableException e) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException("CI=true and no Docker engine: the plugin's integration test cannot run. "
-            + e.getMessage(), e);
-      }
-      Assumptions.abort("Skipped: " + e.getMessage());
-    }
     removeLeftovers();
     work = Files.createTempDirectory("potions-plugin-it-");
     project = work.resolve("project");
-    copy(Path.of(System.getProperty("potions.sampleApp")), project);
+    SampleRepository.copy(Path.of(System.getProperty("potions.sampleApp")), project);
     String pom = Files.readString(Path.of(System.getProperty("potions.itProject")).resolve("pom.xml"))
         .replace("@potions.version@", System.getProperty("potions.pluginVersion"));
     Files.writeString(project.resolve("pom.xml"), pom);
@@ -220,17 +210,9 @@ class PotionsPluginIT {
   private String get(String path) throws IOException {
     CloudServer s = cloud.find(server).orElseThrow();
     int port = Integer.parseInt(s.labels().get("httpPort"));
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      socket.setSoTimeout(15000);
-      OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + DOMAIN + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(response).as(response).startsWith("HTTP/1.1 200");
-      return response.substring(response.indexOf("\r\n\r\n") + 4);
-    }
+    HttpProbe.Response response = HttpProbe.get("127.0.0.1", port, DOMAIN, path);
+    assertThat(response.status()).as(response.body()).isEqualTo(200);
+    return response.body();
   }
 
   private void commit(String message) throws Exception {
@@ -248,23 +230,6 @@ class PotionsPluginIT {
           continue;
         }
         cloud.destroy(s);
-      }
-    }
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path rel = from.relativize(p);
-        if (rel.startsWith("_build") || rel.startsWith("deps")) {
-          continue;
-        }
-        Path target = to.resolve(rel.toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-        }
       }
     }
   }

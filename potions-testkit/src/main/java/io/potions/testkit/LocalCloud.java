@@ -1,5 +1,9 @@
 package io.potions.testkit;
 
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HostConfig;
 import io.potions.PotionsException;
 import io.potions.cloud.CloudServer;
 import io.potions.cloud.ServerRequest;
@@ -8,18 +12,18 @@ import io.potions.progress.ProgressEvent;
 import io.potions.progress.ProgressListener;
 import io.potions.spi.CloudProvider;
 import io.potions.ssh.SshIdentity;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * A cloud whose "droplets" are throwaway server containers on this machine: the quick start runs
@@ -58,9 +62,7 @@ public final class LocalCloud implements CloudProvider {
 
   @Override
   public CloudServer create(ServerRequest request, ProgressListener listener) {
-    // The docker CLI, not Testcontainers: a plain program using the local cloud has none of the
-    // Testcontainers settings these registry-less machines need.
-    if (!Docker.run(List.of("docker", "info"), null, 60).ok()) {
+    if (!Docker.available()) {
       throw new DockerUnavailableException("No Docker engine answers. The local cloud needs one: run"
           + " scripts/docker-engine.sh as root (Debian/Ubuntu), or install and start Docker.");
     }
@@ -70,66 +72,60 @@ public final class LocalCloud implements CloudProvider {
     String image = fromSnapshot ? ServerImages.provisionedImage() : ServerImages.serverImage();
     CloudInit.ParsedUserData data = CloudInit.parseUserData(request.cloudInit().renderUserData());
     SshIdentity hostKey = SshIdentity.parse(data.hostPrivateKey(), "potions-host");
-    List<String> argv = new ArrayList<>(List.of("docker", "create",
-        "--label", NAME_LABEL + "=" + request.name(),
-        "--label", ThrowawayServer.LABEL + "=true",
-        "--hostname", request.name(),
-        "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE", "--security-opt", "seccomp=unconfined",
-        "--cgroupns=host", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
-        "--tmpfs", "/run:rw,exec", "--tmpfs", "/run/lock",
-        "-p", "127.0.0.1::22", "-p", "127.0.0.1::80", "-p", "127.0.0.1::443"));
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(NAME_LABEL, request.name());
+    labels.put(ThrowawayServer.LABEL, "true");
     for (String tag : request.tags()) {
-      argv.add("--label");
-      argv.add("io.potions.localcloud.tag." + tag + "=true");
+      labels.put("io.potions.localcloud.tag." + tag, "true");
     }
-    argv.add(image);
-    String id = Docker.require(argv, null, 120).trim();
+    String id = Docker.client().createContainerCmd(image)
+        .withLabels(labels)
+        .withHostName(request.name())
+        .withExposedPorts(Docker.SERVER_PORTS.stream().map(ExposedPort::tcp).toList())
+        .withHostConfig(Docker.systemdHost(HostConfig.newHostConfig()))
+        .exec().getId();
     try {
       firstBoot(id, hostKey, data.authorizedKeys());
-      Docker.require(List.of("docker", "start", id), null, 120);
+      Docker.client().startContainerCmd(id).exec();
       waitUntilBooted(id, request.name(), listener);
       return describe(id).orElseThrow();
     } catch (RuntimeException e) {
-      Docker.run(List.of("docker", "rm", "-f", "-v", id), null, 120);
+      Docker.remove(id);
       throw e;
     }
   }
 
   /** What cloud-init does on a droplet's first boot: install the pinned host key and root's keys. */
   private static void firstBoot(String id, SshIdentity hostKey, List<String> authorizedKeys) {
-    try {
-      Path dir = Files.createTempDirectory("potions-localcloud-");
-      try {
-        Path ssh = Files.createDirectories(dir.resolve("etc/ssh"));
-        Path rootSsh = Files.createDirectories(dir.resolve("root/.ssh"));
-        write(ssh.resolve("ssh_host_ed25519_key"), hostKey.privateKeyOpenSsh(), "rw-------");
-        write(ssh.resolve("ssh_host_ed25519_key.pub"), hostKey.publicKey() + "\n", "rw-r--r--");
-        write(rootSsh.resolve("authorized_keys"), String.join("\n", authorizedKeys) + "\n", "rw-------");
-        Files.setPosixFilePermissions(rootSsh, PosixFilePermissions.fromString("rwx------"));
-        Docker.require(List.of("docker", "cp", dir + "/.", id + ":/"), null, 120);
-      } finally {
-        try (var walk = Files.walk(dir)) {
-          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-      }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+      Docker.putFile(tar, "etc/ssh/ssh_host_ed25519_key",
+          hostKey.privateKeyOpenSsh().getBytes(StandardCharsets.UTF_8), 0600);
+      Docker.putFile(tar, "etc/ssh/ssh_host_ed25519_key.pub",
+          (hostKey.publicKey() + "\n").getBytes(StandardCharsets.UTF_8), 0644);
+      TarArchiveEntry rootSsh = new TarArchiveEntry("root/.ssh/");
+      rootSsh.setMode(0700);
+      tar.putArchiveEntry(rootSsh);
+      tar.closeArchiveEntry();
+      Docker.putFile(tar, "root/.ssh/authorized_keys",
+          (String.join("\n", authorizedKeys) + "\n").getBytes(StandardCharsets.UTF_8), 0600);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static void write(Path file, String content, String perms) throws IOException {
-    Files.writeString(file, content, StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(perms));
+    Docker.copyIn(id, bytes.toByteArray());
   }
 
   private static void waitUntilBooted(String id, String name, ProgressListener listener) {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     String state = "";
     while (System.nanoTime() < deadline) {
-      Docker.Result r = Docker.run(List.of("docker", "exec", id, "systemctl", "is-system-running"), null, 30);
-      state = r.output().trim();
+      try {
+        state = Docker.exec(id, Duration.ofSeconds(30), "systemctl", "is-system-running").trim();
+      } catch (RuntimeException e) {
+        state = e.getMessage();
+      }
       if (state.equals("running") || state.equals("degraded")) {
-        int port = mappedPort(id, 22);
+        int port = Docker.inspect(id).map(c -> Docker.loopbackPort(c, 22)).orElse(-1);
         if (port > 0 && ThrowawayServer.sshAnswers(port)) {
           return;
         }
@@ -147,55 +143,50 @@ public final class LocalCloud implements CloudProvider {
 
   @Override
   public List<CloudServer> list() {
-    Docker.Result r = Docker.run(List.of("docker", "ps", "-a", "--filter", "label=" + NAME_LABEL,
-        "--format", "{{.ID}}"), null, 60);
-    if (!r.ok()) {
+    List<Container> labelled;
+    try {
+      labelled = Docker.withLabel(NAME_LABEL);
+    } catch (RuntimeException e) {
       return List.of();
     }
     List<CloudServer> servers = new ArrayList<>();
-    for (String id : r.output().split("\n")) {
-      if (!id.isBlank()) {
-        describe(id.trim()).ifPresent(servers::add);
-      }
+    for (Container c : labelled) {
+      describe(c.getId()).ifPresent(servers::add);
     }
     return servers;
   }
 
   @Override
   public void destroy(CloudServer server) {
-    Docker.run(List.of("docker", "rm", "-f", "-v", server.id()), null, 120);
+    try {
+      Docker.remove(server.id());
+    } catch (RuntimeException e) {
+      // like `docker rm -f` on a server already gone: nothing left to destroy
+    }
   }
 
   private static Optional<CloudServer> describe(String id) {
-    Docker.Result r = Docker.run(List.of("docker", "inspect", "--format",
-        "{{.Id}}|{{index .Config.Labels \"" + NAME_LABEL + "\"}}|{{.State.Status}}", id), null, 60);
-    if (!r.ok()) {
+    Optional<InspectContainerResponse> found;
+    try {
+      found = Docker.inspect(id);
+    } catch (RuntimeException e) {
       return Optional.empty();
     }
-    String[] parts = r.output().trim().split("\\|");
-    if (parts.length < 3) {
+    if (found.isEmpty()) {
       return Optional.empty();
     }
-    String status = parts[2].equals("running") ? "active" : parts[2];
+    InspectContainerResponse c = found.get();
+    String name = c.getConfig().getLabels() == null ? null : c.getConfig().getLabels().get(NAME_LABEL);
+    String state = c.getState().getStatus();
+    if (name == null || state == null) {
+      return Optional.empty();
+    }
+    String status = state.equals("running") ? "active" : state;
     Map<String, String> labels = new LinkedHashMap<>();
-    labels.put("httpPort", Integer.toString(mappedPort(id, 80)));
-    labels.put("httpsPort", Integer.toString(mappedPort(id, 443)));
-    return Optional.of(new CloudServer(parts[0].substring(0, 12), parts[1], "127.0.0.1", mappedPort(id, 22),
+    labels.put("httpPort", Integer.toString(Docker.loopbackPort(c, 80)));
+    labels.put("httpsPort", Integer.toString(Docker.loopbackPort(c, 443)));
+    return Optional.of(new CloudServer(c.getId().substring(0, 12), name, "127.0.0.1", Docker.loopbackPort(c, 22),
         "local", "container", status, labels));
-  }
-
-  private static int mappedPort(String id, int port) {
-    Docker.Result r = Docker.run(List.of("docker", "port", id, port + "/tcp"), null, 30);
-    if (!r.ok()) {
-      return -1;
-    }
-    for (String line : r.output().split("\n")) {
-      String t = line.trim();
-      if (t.startsWith("127.0.0.1:")) {
-        return Integer.parseInt(t.substring(t.lastIndexOf(':') + 1));
-      }
-    }
-    return -1;
   }
 
   private static void sleep(long ms) {

@@ -7,6 +7,7 @@ import io.potions.internal.shell.Hashing;
 import io.potions.provision.BootstrapStep;
 import io.potions.provision.Distribution;
 import io.potions.spi.ReverseProxy;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,18 +17,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Builds and caches the testkit's images without any container registry:
  * <ol>
- *   <li>a Debian 12 root file system from debootstrap, imported with {@code docker import} (or
+ *   <li>a Debian 12 root file system from debootstrap, imported as an image of one layer (or
  *       {@code debian:bookworm} pulled, where a registry is reachable);</li>
  *   <li>the "fresh droplet" server image on top: systemd as PID 1 and OpenSSH;</li>
- *   <li>a provisioned snapshot ({@code docker commit} after the real bootstrap ran), so later tests
+ *   <li>a provisioned snapshot (the container committed after the real bootstrap ran), so later tests
  *       start from a ready server in seconds.</li>
  * </ol>
  * Every tag carries a hash of its recipe, so a changed recipe is rebuilt and an unchanged one reused.
@@ -52,8 +56,7 @@ public final class ServerImages {
       if (!Docker.imageExists(tag)) {
         log.info("building server image {} (one time; cached afterwards)", tag);
         long t0 = System.nanoTime();
-        Docker.require(List.of("docker", "build", "--label", "io.potions.testkit.image=server", "-t", tag, "-"),
-            dockerfile.getBytes(StandardCharsets.UTF_8), 900);
+        Docker.build(dockerfile, tag, Map.of("io.potions.testkit.image", "server"), Duration.ofMinutes(15));
         log.info("built {} in {} s", tag, (System.nanoTime() - t0) / 1_000_000_000);
       }
       return tag;
@@ -84,7 +87,7 @@ public final class ServerImages {
           Server s = potions.existingServer(fresh.sshTarget()).provision();
           log.info("snapshot provisioning: {}", s.lastProvision().orElseThrow().summary());
         }
-        Docker.require(List.of("docker", "commit", "--pause=true", fresh.getContainerId(), tag), null, 600);
+        Docker.commit(fresh.getContainerId(), tag);
       }
       return tag;
     });
@@ -97,7 +100,7 @@ public final class ServerImages {
       String image = "debian:bookworm";
       if (!Docker.imageExists(image)) {
         log.info("pulling {} (set POTIONS_TESTKIT_BASE=debootstrap to build it locally instead)", image);
-        Docker.require(List.of("docker", "pull", image), null, 900);
+        Docker.pull(image, Duration.ofMinutes(15));
       }
       return image;
     }
@@ -110,9 +113,68 @@ public final class ServerImages {
     String tag = "potions-testkit/rootfs:" + Hashing.sha256Hex(script + mirror).substring(0, 16);
     if (!Docker.imageExists(tag)) {
       log.info("debootstrapping Debian 12 from {} into {} (one time; cached afterwards)", mirror, tag);
-      Docker.require(List.of("bash", "-c", script, "build-rootfs", tag, mirror), null, 1200);
+      buildRootfs(script, tag, mirror);
     }
     return tag;
+  }
+
+  /**
+   * Runs debootstrap (through the recipe script, as root on this machine) into a tarball and imports
+   * that as the image {@code tag}.
+   */
+  private static void buildRootfs(String script, String tag, String mirror) {
+    Path work = null;
+    try {
+      work = Files.createTempDirectory("potions-rootfs-");
+      Path tarball = work.resolve("rootfs.tar");
+      runProgram(List.of("bash", "-c", script, "build-rootfs", tarball.toString(), mirror), Duration.ofMinutes(20));
+      Docker.importRootfs(tarball, tag, "potions-testkit: Debian 12 from debootstrap");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (work != null) {
+        deleteTree(work);
+      }
+    }
+  }
+
+  /** Runs a program on this machine; a failure raises with its last lines of output. */
+  private static void runProgram(List<String> command, Duration timeout) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      p.getOutputStream().close();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      Thread reader = new Thread(() -> {
+        try {
+          p.getInputStream().transferTo(out);
+        } catch (IOException e) {
+          // the process ended; what was read is kept
+        }
+      }, "build-rootfs-output");
+      reader.start();
+      if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("'" + command.get(0) + "' did not finish within " + timeout.toSeconds() + " s");
+      }
+      reader.join();
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException("Building the root file system failed (exit " + p.exitValue() + "):\n"
+            + Docker.tail(out.toString(StandardCharsets.UTF_8), 30));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not run " + command.get(0) + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      log.warn("could not remove {}: {}", dir, e.getMessage());
+    }
   }
 
   /** The Debian mirror: POTIONS_TESTKIT_MIRROR, else the one apt on this machine uses. */

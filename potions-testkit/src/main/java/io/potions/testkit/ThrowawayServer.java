@@ -1,12 +1,6 @@
 package io.potions.testkit;
 
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.PortBinding;
-import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import io.potions.ssh.HostKeyPolicy;
 import io.potions.ssh.SshIdentity;
 import io.potions.ssh.SshTarget;
@@ -16,9 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.ContainerLaunchException;
@@ -45,26 +37,10 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
   private ThrowawayServer(String image, SshIdentity hostKey, List<String> authorizedKeys) {
     super(DockerImageName.parse(image));
     this.hostKey = hostKey;
-    withExposedPorts(22, 80, 443);
+    withExposedPorts(Docker.SERVER_PORTS.toArray(Integer[]::new));
     withLabel(LABEL, "true");
     withLabel(LABEL + ".pid", Long.toString(ProcessHandle.current().pid()));
-    withCreateContainerCmdModifier(cmd -> {
-      // systemd in a container on these machines: every capability but SYS_RESOURCE (the VM's bounding
-      // set lacks it, so --privileged fails), the host's cgroup tree, and tmpfs for /run.
-      Ports ports = new Ports();
-      for (int port : List.of(22, 80, 443)) {
-        ports.bind(ExposedPort.tcp(port), Ports.Binding.bindIp("127.0.0.1"));
-      }
-      cmd.getHostConfig()
-          .withCapAdd(Capability.ALL)
-          .withCapDrop(Capability.SYS_RESOURCE)
-          .withSecurityOpts(List.of("seccomp=unconfined"))
-          .withCgroupnsMode("host")
-          .withBinds(new Bind("/sys/fs/cgroup", new Volume("/sys/fs/cgroup"), AccessMode.rw))
-          .withTmpFs(Map.of("/run", "rw,exec", "/run/lock", "rw"))
-          .withPublishAllPorts(false)
-          .withPortBindings(ports);
-    });
+    withCreateContainerCmdModifier(cmd -> Docker.systemdHost(cmd.getHostConfig()));
     withCopyToContainer(Transferable.of(hostKey.privateKeyOpenSsh(), 0600), "/etc/ssh/ssh_host_ed25519_key");
     withCopyToContainer(Transferable.of(hostKey.publicKey() + "\n", 0644), "/etc/ssh/ssh_host_ed25519_key.pub");
     withCopyToContainer(Transferable.of(String.join("\n", authorizedKeys) + "\n", 0600),
@@ -171,13 +147,13 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
    * Loopback ports may change, which {@link #sshPort()} and {@link #httpPort()} then report.
    */
   public void reboot() {
-    Docker.require(List.of("docker", "restart", "-t", "30", getContainerId()), null, 180);
-    for (int inside : List.of(22, 80, 443)) {
-      String out = Docker.require(List.of("docker", "port", getContainerId(), inside + "/tcp"), null, 30);
-      for (String line : out.split("\n")) {
-        if (line.trim().startsWith("127.0.0.1:")) {
-          rebootedPorts.put(inside, Integer.parseInt(line.trim().substring(line.trim().lastIndexOf(':') + 1)));
-        }
+    Docker.restart(getContainerId(), 30);
+    InspectContainerResponse after = Docker.inspect(getContainerId()).orElseThrow(() ->
+        new ContainerLaunchException("Throwaway server " + getContainerId() + " is gone after a reboot"));
+    for (int inside : Docker.SERVER_PORTS) {
+      int port = Docker.loopbackPort(after, inside);
+      if (port > 0) {
+        rebootedPorts.put(inside, port);
       }
     }
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -224,24 +200,24 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
       return;
     }
     leftoversRemoved = true;
-    Docker.Result r = Docker.run(List.of("docker", "ps", "-a", "--filter", "label=" + LABEL,
-        "--format", "{{.ID}} {{.Label \"" + LABEL + ".pid\"}}"), null, 60);
-    if (!r.ok()) {
+    List<com.github.dockerjava.api.model.Container> labelled;
+    try {
+      labelled = Docker.withLabel(LABEL);
+    } catch (RuntimeException e) {
       return;
     }
-    Map<String, Long> owners = new HashMap<>();
-    for (String line : r.output().split("\n")) {
-      String[] parts = line.trim().split(" ");
-      if (parts.length == 2 && parts[1].matches("\\d+")) {
-        owners.put(parts[0], Long.parseLong(parts[1]));
+    for (var container : labelled) {
+      String pid = container.getLabels() == null ? null : container.getLabels().get(LABEL + ".pid");
+      if (pid == null || !pid.matches("\\d+")
+          || ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)) {
+        continue;
+      }
+      try {
+        Docker.remove(container.getId());
+      } catch (RuntimeException e) {
+        // another JVM may be removing it too
       }
     }
-    owners.forEach((id, pid) -> {
-      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-        return;
-      }
-      Docker.run(List.of("docker", "rm", "-f", "-v", id), null, 120);
-    });
   }
 
   /** Ready when systemd finished booting and sshd answers with its banner on the loopback port. */

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds a minimal Debian 12 root file system with debootstrap and imports it as a Docker image,
-# with no container registry involved. Usage: build-rootfs.sh IMAGE_TAG MIRROR
+# Builds a minimal Debian 12 root file system with debootstrap and writes it as a tarball, which the
+# testkit imports as a Docker image (no container registry involved). Usage: build-rootfs.sh TARBALL MIRROR
 set -euo pipefail
-tag=$1
+tarball=$1
 mirror=$2
 work=$(mktemp -d /tmp/potions-rootfs.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -12,5 +12,5 @@ debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootst
 }
 # debootstrap leaves its package cache behind; it is not needed in the image.
 rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb
-tar -C "$work/rootfs" -c . | docker import - "$tag" >/dev/null
-echo "imported $tag"
+tar -C "$work/rootfs" -c -f "$tarball" .
+echo "wrote $tarball"

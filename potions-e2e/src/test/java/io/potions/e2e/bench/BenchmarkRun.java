@@ -9,11 +9,11 @@ import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
 import io.potions.e2e.LoadLoop;
-import io.potions.e2e.RawHttp;
-import io.potions.e2e.RequiresDocker;
-import io.potions.e2e.SampleRepo;
 import io.potions.provision.ProvisionReport;
 import io.potions.source.GitRepositorySource;
+import io.potions.testkit.HttpProbe;
+import io.potions.testkit.RequiresDocker;
+import io.potions.testkit.SampleRepository;
 import io.potions.testkit.ThrowawayServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class BenchmarkRun {
   void run() throws Exception {
     Path tmp = Files.createTempDirectory("potions-bench-");
     try (ThrowawayServer box = ThrowawayServer.fresh(); Potions potions = Potions.builder().build();
-         SampleRepo repo = SampleRepo.create(tmp.resolve("bench"))) {
+         SampleRepository repo = SampleRepository.openOrCreate(tmp.resolve("bench"), SampleRepository.sampleAppSources())) {
       box.start();
       Server server = potions.existingServer("bench", box.sshTarget());
       ProvisionReport first = server.provision().lastProvision().orElseThrow();
@@ -50,7 +50,7 @@ class BenchmarkRun {
       ProvisionReport rerun = server.provision().lastProvision().orElseThrow();
       put("provision.rerun_s", seconds(rerun.duration()));
 
-      App app = server.app("bench").withSource(GitRepositorySource.local(repo.dir));
+      App app = server.app("bench").withSource(GitRepositorySource.local(repo.dir()));
       app.create(AppSettings.builder().addDomains(DOMAIN).https(false)
           .healthCheck(HealthCheck.builder().settle(Duration.ofSeconds(1)).build()).build());
       Deployment d1 = app.deploy("main");
@@ -112,7 +112,7 @@ class BenchmarkRun {
       }).filter(ok -> ok).count();
       put("queue.deploys", queued);
       put("queue.completed", completed);
-      String served = RawHttp.once(box.httpPort(), DOMAIN, "GET", "/version", null).body();
+      String served = HttpProbe.send("127.0.0.1", box.httpPort(), DOMAIN, "GET", "/version", null).body();
       if (!served.equals("0.2.0")) {
         throw new AssertionError("after the benchmark the app serves '" + served + "', expected 0.2.0");
       }

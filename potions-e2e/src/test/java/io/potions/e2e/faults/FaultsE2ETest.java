@@ -11,11 +11,11 @@ import io.potions.app.DeployFailedException;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
 import io.potions.e2e.LoadLoop;
-import io.potions.e2e.RawHttp;
-import io.potions.e2e.RequiresDocker;
-import io.potions.e2e.SampleRepo;
 import io.potions.progress.ProgressEvent;
 import io.potions.source.GitRepositorySource;
+import io.potions.testkit.HttpProbe;
+import io.potions.testkit.RequiresDocker;
+import io.potions.testkit.SampleRepository;
 import io.potions.testkit.ThrowawayServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -51,7 +51,7 @@ class FaultsE2ETest {
   private ThrowawayServer box;
   private Potions potions;
   private Server server;
-  private SampleRepo repo;
+  private SampleRepository repo;
   private App app;
   private volatile Predicate<ProgressEvent> trigger = e -> false;
   private volatile CountDownLatch triggered = new CountDownLatch(1);
@@ -61,7 +61,7 @@ class FaultsE2ETest {
   void start() throws Exception {
     box = ThrowawayServer.provisioned();
     box.start();
-    repo = SampleRepo.create(Files.createTempDirectory("potions-faults-").resolve("shop"));
+    repo = SampleRepository.openOrCreate(Files.createTempDirectory("potions-faults-").resolve("shop"), SampleRepository.sampleAppSources());
     connect();
     app.create(AppSettings.builder().addDomains(DOMAIN).https(false)
         .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(20)).build()).build());
@@ -80,7 +80,7 @@ class FaultsE2ETest {
       }
     }).build();
     server = potions.existingServer("faults-box", box.sshTarget()).provision();
-    app = server.app("shop").withSource(GitRepositorySource.local(repo.dir));
+    app = server.app("shop").withSource(GitRepositorySource.local(repo.dir()));
   }
 
   @AfterAll
@@ -97,7 +97,7 @@ class FaultsE2ETest {
   }
 
   private String live() throws Exception {
-    return RawHttp.once(box.httpPort(), DOMAIN, "GET", "/version", null).body();
+    return HttpProbe.send("127.0.0.1", box.httpPort(), DOMAIN, "GET", "/version", null).body();
   }
 
   private String nextVersion() {
@@ -207,7 +207,7 @@ class FaultsE2ETest {
     nextVersion();
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), DeployFromAnotherProcess.class.getName(),
-        Integer.toString(box.sshPort()), box.pinnedHostKey(), repo.dir.toString(), "main")
+        Integer.toString(box.sshPort()), box.pinnedHostKey(), repo.dir().toString(), "main")
         .redirectErrorStream(true);
     Process other = pb.start();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8))) {

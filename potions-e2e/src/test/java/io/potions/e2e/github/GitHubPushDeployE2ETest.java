@@ -11,9 +11,6 @@ import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
 import io.potions.digitalocean.contract.OpenApiContract;
 import io.potions.digitalocean.contract.SchemaValidator;
-import io.potions.e2e.RawHttp;
-import io.potions.e2e.RequiresDocker;
-import io.potions.e2e.SampleRepo;
 import io.potions.github.GitHubAuth;
 import io.potions.github.GitHubClient;
 import io.potions.github.GitHubSource;
@@ -22,6 +19,9 @@ import io.potions.github.sim.PushEvents;
 import io.potions.github.webhook.WebhookHandler;
 import io.potions.github.webhook.WebhookServer;
 import io.potions.secret.Secret;
+import io.potions.testkit.HttpProbe;
+import io.potions.testkit.RequiresDocker;
+import io.potions.testkit.SampleRepository;
 import io.potions.testkit.ThrowawayServer;
 import java.io.IOException;
 import java.net.URI;
@@ -85,7 +85,7 @@ class GitHubPushDeployE2ETest {
     Path bare = tmp.resolve("git").resolve(REPO + ".git");
     Files.createDirectories(bare.getParent());
     Git.init().setBare(true).setDirectory(bare.toFile()).setInitialBranch("main").call().close();
-    SampleRepo.copySource(tmp.resolve("work"));
+    SampleRepository.copy(SampleRepository.sampleAppSources(), tmp.resolve("work"));
     work = Git.init().setDirectory(tmp.resolve("work").toFile()).setInitialBranch("main").call();
     work.getRepository().getConfig().setString("remote", "origin", "url", bare.toUri().toString());
     work.getRepository().getConfig().save();
@@ -241,7 +241,7 @@ class GitHubPushDeployE2ETest {
 
   /** One GET through Caddy with the app's Host header, on a fresh connection. */
   private String get(String path) throws IOException {
-    RawHttp.Response response = RawHttp.once(box.httpPort(), DOMAIN, "GET", path, null);
+    HttpProbe.Response response = HttpProbe.send("127.0.0.1", box.httpPort(), DOMAIN, "GET", path, null);
     assertThat(response.status()).isEqualTo(200);
     return response.body();
   }

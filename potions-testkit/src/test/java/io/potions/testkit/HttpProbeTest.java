@@ -1,4 +1,4 @@
-package io.potions.examples;
+package io.potions.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -65,5 +65,29 @@ class HttpProbeTest {
       server.join(5000);
     }
     assertThat(hosts).containsExactly("Host: shop.localhost", "Host: shop.localhost");
+  }
+
+  @Test
+  void aRequestWithABodySendsItsLength() throws Exception {
+    StringBuilder received = new StringBuilder();
+    try (ServerSocket listener = new ServerSocket(0)) {
+      Thread server = new Thread(() -> {
+        try (Socket s = listener.accept()) {
+          InputStream in = s.getInputStream();
+          while (!received.toString().endsWith("written")) {
+            received.append((char) in.read());
+          }
+          s.getOutputStream().write("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      server.start();
+      HttpProbe.Response r = HttpProbe.send("127.0.0.1", listener.getLocalPort(), "shop.test", "POST", "/storage/x", "written");
+      server.join(5000);
+      assertThat(r.status()).isEqualTo(201);
+    }
+    assertThat(received.toString()).startsWith("POST /storage/x HTTP/1.1\r\nHost: shop.test\r\n")
+        .contains("Connection: close\r\n", "Content-Length: 7\r\n\r\nwritten");
   }
 }

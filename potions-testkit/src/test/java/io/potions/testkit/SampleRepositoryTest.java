@@ -1,4 +1,4 @@
-package io.potions.examples;
+package io.potions.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

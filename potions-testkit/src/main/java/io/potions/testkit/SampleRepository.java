@@ -1,4 +1,4 @@
-package io.potions.examples;
+package io.potions.testkit;
 
 import io.potions.PotionsException;
 import java.io.IOException;
@@ -16,14 +16,15 @@ import org.eclipse.jgit.revwalk.RevCommit;
 
 /**
  * A git repository holding a copy of the sample Elixir app ({@code potions-examples/sample-app}),
- * made with JGit, on which the examples commit changes. Created on first use and reused afterwards,
- * so running an example twice continues where the first run stopped.
+ * made with JGit, on which the quick start, the examples and the end-to-end tests commit changes: a
+ * new version, a release that fails its health check, a build that never ends. Created on first use
+ * and reused afterwards, so running an example twice continues where the first run stopped.
  */
 public final class SampleRepository implements AutoCloseable {
   /** The branch the examples deploy. */
   public static final String BRANCH = "main";
 
-  private static final PersonIdent AUTHOR = new PersonIdent("Potions examples", "examples@potions.invalid");
+  private static final PersonIdent AUTHOR = new PersonIdent("Potions sample", "sample@potions.invalid");
 
   private final Path dir;
   private final Git git;
@@ -103,8 +104,46 @@ public final class SampleRepository implements AutoCloseable {
    */
   public String bumpVersion() {
     String next = nextVersion(version());
-    write("VERSION", next + "\n", "VERSION " + next);
+    setVersion(next);
     return next;
+  }
+
+  /**
+   * Sets the version the app serves and commits.
+   *
+   * @param version the new version, such as {@code 0.2.0}
+   * @return the new commit's SHA
+   */
+  public String setVersion(String version) {
+    return write("VERSION", version + "\n", "VERSION " + version);
+  }
+
+  /**
+   * Creates a branch at the current commit and checks it out, for commits that stay off {@link #BRANCH}.
+   *
+   * @param name the branch's name
+   * @return the name
+   */
+  public String branch(String name) {
+    try {
+      git.checkout().setCreateBranch(true).setName(name).call();
+      return name;
+    } catch (GitAPIException e) {
+      throw new PotionsException("Could not create the branch " + name + " in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks out an existing branch.
+   *
+   * @param name the branch's name, such as {@link #BRANCH}
+   */
+  public void checkout(String name) {
+    try {
+      git.checkout().setName(name).call();
+    } catch (GitAPIException e) {
+      throw new PotionsException("Could not check out " + name + " in " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.potions.examples;
+package io.potions.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,7 +12,8 @@ import java.util.Locale;
 /**
  * A small HTTP/1.1 client on a plain socket, for talking to an app through the server's Caddy with
  * any {@code Host} header (the JDK's HttpClient refuses to set it) and for keeping one connection
- * alive across many requests. It never retries, so every failure it reports is real.
+ * alive across many requests. It never retries, so every failure it reports is real. The quick
+ * start, the examples and the end-to-end tests all use it.
  */
 public final class HttpProbe implements AutoCloseable {
   /**
@@ -57,6 +58,25 @@ public final class HttpProbe implements AutoCloseable {
   }
 
   /**
+   * One request on a new connection, closed afterwards.
+   *
+   * @param address where to connect
+   * @param port the port
+   * @param host the {@code Host} header
+   * @param method the method, such as {@code POST}
+   * @param path the path
+   * @param body the request body as text, or null for none
+   * @return the response
+   * @throws IOException when the connection fails or the answer is not HTTP
+   */
+  public static Response send(String address, int port, String host, String method, String path, String body)
+      throws IOException {
+    try (HttpProbe probe = new HttpProbe(address, port, host)) {
+      return probe.request(method, path, body, false);
+    }
+  }
+
+  /**
    * @return whether a request now would go on a connection opened earlier
    */
   public boolean connected() {
@@ -72,6 +92,20 @@ public final class HttpProbe implements AutoCloseable {
    * @throws IOException when the connection fails or the answer is not HTTP
    */
   public Response request(String path, boolean keepAlive) throws IOException {
+    return request("GET", path, null, keepAlive);
+  }
+
+  /**
+   * A request on this probe's connection, opened when needed.
+   *
+   * @param method the method, such as {@code GET} or {@code POST}
+   * @param path the path
+   * @param body the request body as text (sent with its {@code Content-Length}), or null for none
+   * @param keepAlive whether to keep the connection open for the next request
+   * @return the response
+   * @throws IOException when the connection fails or the answer is not HTTP
+   */
+  public Response request(String method, String path, String body, boolean keepAlive) throws IOException {
     if (!connected()) {
       socket = new Socket();
       socket.setTcpNoDelay(true);
@@ -79,9 +113,13 @@ public final class HttpProbe implements AutoCloseable {
       socket.setSoTimeout(15000);
     }
     try {
+      byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: potions-examples\r\n"
-          + (keepAlive ? "" : "Connection: close\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write((method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: potions-testkit\r\n"
+          + (keepAlive ? "" : "Connection: close\r\n")
+          + (body == null ? "" : "Content-Length: " + payload.length + "\r\n")
+          + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(payload);
       out.flush();
       Response response = read(socket.getInputStream());
       if (response.closing() || !keepAlive) {
