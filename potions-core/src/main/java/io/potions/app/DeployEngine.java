@@ -39,14 +39,27 @@ final class DeployEngine {
 
   private final ServerContext ctx;
   private final String app;
-  private final RemoteExecutor server;
-  private final AppStore store;
+  private RemoteExecutor server;
+  private AppStore store;
 
   DeployEngine(ServerContext ctx, String app) {
     this.ctx = ctx;
     this.app = app;
-    this.server = ctx.executor();
-    this.store = new AppStore(server, app, ctx.serverName());
+  }
+
+  /** Connects on first use, inside the run: whatever fails there is reported like any other failure. */
+  private RemoteExecutor server() {
+    if (server == null) {
+      server = ctx.executor();
+    }
+    return server;
+  }
+
+  private AppStore store() {
+    if (store == null) {
+      store = new AppStore(server(), app, ctx.serverName());
+    }
+    return store;
   }
 
   /** A stage failed; carries the reason and a message for people. */
@@ -71,13 +84,13 @@ final class DeployEngine {
     source.reportDeployment(commit, "in_progress", "Potions is deploying " + commit.shortSha());
     try {
       Deployment done = execute(run, (r, manifest, state) -> build(r, manifest, source, commit));
-      source.reportDeployment(commit, "success", "Live on " + store.manifest().domains().get(0));
+      source.reportDeployment(commit, "success", "Live on " + store().manifest().domains().get(0));
       return done;
     } catch (DeployFailedException e) {
       source.reportDeployment(commit, "failure", e.reason().name().toLowerCase(Locale.ROOT));
       throw e;
     } catch (RuntimeException e) {
-      // Whatever ended the deploy (lock timeout, unreachable server...), the source host must not
+      // Whatever ended the deploy (lock timeout, unreachable server()...), the source host must not
       // be left showing it "in progress".
       source.reportDeployment(commit, "failure", e.getClass().getSimpleName());
       throw e;
@@ -138,10 +151,10 @@ final class DeployEngine {
   }
 
   private Deployment execute(DeploymentRun run, ReleaseSource releaseSource) {
-    try (DeployLock lock = DeployLock.acquire(server, run.holder(), LOCK_WAIT,
+    try (DeployLock lock = DeployLock.acquire(server(), run.holder(), LOCK_WAIT,
         holder -> run.line("queue", "waiting for the deploy lock held by " + holder))) {
-      AppManifest manifest = store.manifest();
-      LiveState state = store.liveState(manifest);
+      AppManifest manifest = store().manifest();
+      LiveState state = store().liveState(manifest);
       Slot standby = state.standby();
       ReleaseRecord release;
       try {
@@ -170,7 +183,7 @@ final class DeployEngine {
       }
       Deployment done = run.record(Deployment.Status.SUCCEEDED, null);
       try {
-        store.saveDeployment(done);
+        store().saveDeployment(done);
       } catch (PotionsException e) {
         // Traffic moved and the release serves: a lost history entry must not report the deploy failed.
         log.warn("[{}] {} of {} succeeded but its record could not be saved: {}", ctx.serverName(),
@@ -186,7 +199,7 @@ final class DeployEngine {
     String message = ctx.redactor().redact(e.getMessage());
     Deployment failed = run.record(Deployment.Status.FAILED, message);
     try {
-      store.saveDeployment(failed);
+      store().saveDeployment(failed);
     } catch (RuntimeException saveError) {
       log.warn("[{}] could not record failed deployment {}: {}", ctx.serverName(), run.id, saveError.toString());
     }
@@ -204,7 +217,7 @@ final class DeployEngine {
     run.started("build", "Build " + commit.shortSha() + " (" + commit.message() + ") " + builder.name());
     try {
       BuiltRelease built = builder.build(new BuildRequest(app, AppScripts.dir(app), run.id, source, commit,
-          manifest.settings().runtime(), Duration.ofSeconds(manifest.buildTimeoutSeconds()), server,
+          manifest.settings().runtime(), Duration.ofSeconds(manifest.buildTimeoutSeconds()), server(),
           line -> run.line("build", line)));
       run.bytesSent = built.bytesSent();
       run.releaseBytes = built.releaseBytes();
@@ -230,7 +243,7 @@ final class DeployEngine {
           EnvFile.render(slotEnv(manifest, release, slot)).getBytes(StandardCharsets.UTF_8));
       if (manifest.migration() != null) {
         run.line("verify", "running migration: " + manifest.migration());
-        ExecResult migrated = server.run(RemoteCommand.of("Running the migration",
+        ExecResult migrated = server().run(RemoteCommand.of("Running the migration",
                 AppScripts.migrate(app, slot, manifest.migration())).limit(MIGRATION_LIMIT),
             (stream, line) -> run.line("verify", line));
         if (!migrated.ok()) {
@@ -255,7 +268,7 @@ final class DeployEngine {
   private void healthCheck(AppManifest manifest, Slot slot) {
     HealthCheck check = manifest.settings().healthCheck();
     String host = check.host().orElse(manifest.domains().get(0));
-    ExecResult health = server.run(RemoteCommand.of("Health-checking the " + slot.id() + " slot",
+    ExecResult health = server().run(RemoteCommand.of("Health-checking the " + slot.id() + " slot",
             AppScripts.healthCheck(app, slot, manifest.slotPort(slot), check, host))
         .limit(check.deadline().plus(check.settle()).plusSeconds(30)));
     Map.Entry<HealthVerdict, String> verdict = HealthVerdict.parse(health);
@@ -268,7 +281,7 @@ final class DeployEngine {
           + " (Host: " + host + ") within " + check.deadline().toSeconds() + " s (" + verdict.getValue() + ")";
     };
     if (what != null) {
-      String logs = server.run(RemoteCommand.of("Reading the slot's log", AppScripts.logs(app, slot, 40))).out();
+      String logs = server().run(RemoteCommand.of("Reading the slot's log", AppScripts.logs(app, slot, 40))).out();
       Reason reason = verdict.getKey() == HealthVerdict.UNHEALTHY ? Reason.HEALTH_CHECK_FAILED : Reason.CRASHED_ON_START;
       throw new StageFailure(reason, what + "; it was stopped and the live app keeps serving."
           + " Last lines of its log:\n" + logs);
@@ -276,7 +289,7 @@ final class DeployEngine {
   }
 
   private Map<String, String> slotEnv(AppManifest manifest, ReleaseRecord release, Slot slot) {
-    List<Map<String, String>> files = store.envFiles();
+    List<Map<String, String>> files = store().envFiles();
     files.forEach(vars -> vars.values().forEach(ctx.redactor()::register));
     return mergeEnv(app, manifest, files.get(0), files.get(1), release, slot);
   }
@@ -310,7 +323,7 @@ final class DeployEngine {
     // here on, the server's state already knows the release that may be live.
     List<ReleaseRecord> releases = releasesAfter(state.releases(), release);
     try {
-      store.writeReleases(releases);
+      store().writeReleases(releases);
       step("Switching traffic to the " + slot.id() + " slot",
           AppScripts.route(app, manifest.port(), manifest.slotPort(slot)), null);
       run.line("switch", "new connections now go to the " + slot.id() + " slot (port " + manifest.slotPort(slot) + ")");
@@ -332,13 +345,13 @@ final class DeployEngine {
 
   private void drainAndStop(DeploymentRun run, AppManifest manifest, Slot old) {
     Duration deadline = Duration.ofSeconds(manifest.drainTimeoutSeconds());
-    ExecResult drained = server.run(RemoteCommand.of("Draining the " + old.id() + " slot",
+    ExecResult drained = server().run(RemoteCommand.of("Draining the " + old.id() + " slot",
         AppScripts.drain(manifest.slotPort(old), deadline)).limit(deadline.plusSeconds(60)));
     int open = AppScripts.parseDrain(drained);
     run.line("switch", open == 0 ? "old " + old.id() + " slot drained (open=0), stopping it"
         : "old " + old.id() + " slot: drain deadline of " + deadline.toSeconds() + " s passed with "
             + (open < 0 ? "an unknown number of" : Integer.toString(open)) + " connection(s) still open; stopping it");
-    ExecResult stopped = server.run(RemoteCommand.of("Stopping the " + old.id() + " slot", AppScripts.stopSlot(app, old)));
+    ExecResult stopped = server().run(RemoteCommand.of("Stopping the " + old.id() + " slot", AppScripts.stopSlot(app, old)));
     if (!stopped.ok()) {
       run.line("switch", "warning: stopping the old slot failed: " + stopped.tail(5));
     }
@@ -354,8 +367,8 @@ final class DeployEngine {
       (keep.size() < manifest.keepReleases() || pinned ? keep : prune).add(r.id());
     }
     if (!prune.isEmpty()) {
-      store.writeReleases(releases.stream().filter(r -> keep.contains(r.id())).toList());
-      server.run(RemoteCommand.of("Removing old releases", AppScripts.pruneReleases(app, prune)));
+      store().writeReleases(releases.stream().filter(r -> keep.contains(r.id())).toList());
+      server().run(RemoteCommand.of("Removing old releases", AppScripts.pruneReleases(app, prune)));
       run.line("switch", "pruned old releases " + prune);
     }
   }
@@ -386,7 +399,7 @@ final class DeployEngine {
   // ---- helpers -------------------------------------------------------------------------------
 
   private void step(String what, String script, byte[] stdin) {
-    ExecResult r = server.run(RemoteCommand.of(what, script).stdin(stdin));
+    ExecResult r = server().run(RemoteCommand.of(what, script).stdin(stdin));
     if (!r.ok()) {
       throw new PotionsException(what + " failed (exit " + r.exitStatus() + "): " + ctx.redactor().redact(r.tail(10)));
     }
@@ -394,7 +407,7 @@ final class DeployEngine {
 
   private void stopQuietly(Slot slot) {
     try {
-      server.run(RemoteCommand.of("Stopping the " + slot.id() + " slot", AppScripts.stopSlot(app, slot)));
+      server().run(RemoteCommand.of("Stopping the " + slot.id() + " slot", AppScripts.stopSlot(app, slot)));
     } catch (RuntimeException e) {
       log.warn("[{}] could not stop the {} slot of {}: {}", ctx.serverName(), slot.id(), app, e.toString());
     }
