@@ -59,7 +59,8 @@ final class JsonSchemas {
   /**
    * @param json the value's JSON text
    * @param schema the schema at its use site
-   * @param direction request or response
+   * @param direction request or response body, or {@code null} for a parameter value (the
+   *     readOnly/writeOnly rules are about properties of bodies, not about identifiers in a path)
    * @param where how messages name the value, such as {@code body}
    * @return the problems, empty when it conforms
    */

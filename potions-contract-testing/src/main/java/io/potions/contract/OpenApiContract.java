@@ -449,7 +449,7 @@ public final class OpenApiContract {
     }
     List<String> last = List.of();
     for (JsonNode reading : readings) {
-      last = schemas.validate(reading.toString(), schema, Direction.REQUEST, "value");
+      last = schemas.validate(reading.toString(), schema, null, "value");
       if (last.isEmpty()) {
         return List.of();
       }

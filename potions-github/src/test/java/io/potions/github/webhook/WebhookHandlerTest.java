@@ -7,7 +7,7 @@ import io.potions.InvalidInputException;
 import io.potions.app.App;
 import io.potions.app.DeployQueue;
 import io.potions.app.ServerContext;
-import io.potions.github.contract.OpenApiContract;
+import io.potions.contract.OpenApiContract;
 import io.potions.github.sim.PushEvents;
 import io.potions.github.sim.PushEvents.Delivery;
 import io.potions.progress.ProgressListener;
