@@ -458,28 +458,26 @@ public final class OpenApiContract {
   }
 
   private Parameter parameter(Parameter p) {
-    Parameter current = p;
-    while (current.get$ref() != null) {
-      String name = current.get$ref().substring(current.get$ref().lastIndexOf('/') + 1);
-      current = api.getComponents().getParameters().get(name);
-    }
-    return current;
+    return resolve(p, Parameter::get$ref, api.getComponents().getParameters());
   }
 
   private RequestBody requestBody(RequestBody b) {
-    RequestBody current = b;
-    while (current != null && current.get$ref() != null) {
-      String name = current.get$ref().substring(current.get$ref().lastIndexOf('/') + 1);
-      current = api.getComponents().getRequestBodies().get(name);
-    }
-    return current;
+    return resolve(b, RequestBody::get$ref, api.getComponents().getRequestBodies());
   }
 
   private ApiResponse response(ApiResponse r) {
-    ApiResponse current = r;
-    while (current.get$ref() != null) {
-      String name = current.get$ref().substring(current.get$ref().lastIndexOf('/') + 1);
-      current = api.getComponents().getResponses().get(name);
+    return resolve(r, ApiResponse::get$ref, api.getComponents().getResponses());
+  }
+
+  /** Follows {@code #/components/<kind>/<name>} references until the object itself. */
+  private static <T> T resolve(T start, java.util.function.Function<T, String> ref, Map<String, T> components) {
+    T current = start;
+    for (int hops = 0; current != null && ref.apply(current) != null; hops++) {
+      String target = ref.apply(current);
+      if (hops > 32 || components == null) {
+        throw new IllegalStateException("Unresolvable reference " + target);
+      }
+      current = components.get(target.substring(target.lastIndexOf('/') + 1));
     }
     return current;
   }
