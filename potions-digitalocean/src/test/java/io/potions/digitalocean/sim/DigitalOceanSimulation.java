@@ -1,31 +1,16 @@
 package io.potions.digitalocean.sim;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.client.WireMock.request;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.Parameters;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.extension.ServeEventListener;
-import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.http.HttpHeader;
-import com.github.tomakehurst.wiremock.http.LoggedResponse;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.potions.digitalocean.contract.OpenApiContract;
-import java.net.URI;
-import java.net.URLDecoder;
+import io.potions.contract.ApiSimulation;
+import io.potions.contract.OpenApiContract;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,10 +34,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A stateful stand-in for the DigitalOcean API v2 on a local WireMock server, checked against the
@@ -87,13 +68,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     .token(Secret.of(sim.token())).baseUri(sim.baseUri()).build();
  * }</pre>
  */
-public final class DigitalOceanSimulation
-    implements BeforeEachCallback, AfterEachCallback, AfterAllCallback, AutoCloseable {
+public final class DigitalOceanSimulation extends ApiSimulation<DigitalOceanSimulation> {
 
   /** The host the real API uses in its pagination links. */
   public static final String PUBLIC_API = "https://api.digitalocean.com";
 
-  private static final String TRANSFORMER = "digitalocean-simulation";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern DROPLET = Pattern.compile("/v2/droplets/(\\d+)");
   private static final Pattern ACTION = Pattern.compile("/v2/actions/(\\d+)");
@@ -105,17 +84,12 @@ public final class DigitalOceanSimulation
   private static final Pattern RECORD = Pattern.compile("/v2/domains/([^/]+)/records/(\\d+)");
 
   private final String token = "dop_v1_sim" + UUID.randomUUID().toString().replace("-", "");
-  private final OpenApiContract contract;
-  private final List<String> violations = new CopyOnWriteArrayList<>();
-  private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
   private final List<CreatedDroplet> created = new CopyOnWriteArrayList<>();
-  private final AtomicInteger scenarios = new AtomicInteger();
   private final ExecutorService bootThreads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "sim-droplet-boot");
     t.setDaemon(true);
     return t;
   });
-  private WireMockServer server;
 
   // state, guarded by this
   private final AtomicLong ids = new AtomicLong(3_000_000);
@@ -137,76 +111,13 @@ public final class DigitalOceanSimulation
 
   /** @param contract the description requests and answers are checked against */
   public DigitalOceanSimulation(OpenApiContract contract) {
-    this.contract = contract;
+    super("DigitalOcean", contract);
     resetState();
-  }
-
-  /**
-   * Starts the server (done lazily by the JUnit callbacks).
-   *
-   * @return this
-   */
-  public synchronized DigitalOceanSimulation start() {
-    if (server == null) {
-      server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
-          .extensions(new Simulator(), new ContractCheck()));
-      server.start();
-      installCatchAll();
-    }
-    return this;
-  }
-
-  /** Stops the server. */
-  @Override
-  public synchronized void close() {
-    if (server != null) {
-      server.stop();
-      server = null;
-    }
-    // The boot threads are daemons and idle out on their own, so the simulation can start again.
-  }
-
-  /** Forgets all state, queued faults, recorded exchanges and violations; settings go back to defaults. */
-  public void reset() {
-    start();
-    server.resetAll();
-    installCatchAll();
-    resetState();
-    violations.clear();
-    exchanges.clear();
-    created.clear();
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    reset();
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) {
-    assertContractHonoured();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    close();
-  }
-
-  /** @return the API root to give the client */
-  public URI baseUri() {
-    start();
-    return URI.create("http://127.0.0.1:" + server.port());
   }
 
   /** @return the only token the simulation accepts */
   public String token() {
     return token;
-  }
-
-  /** @return the WireMock server, for stubs of one's own (priority 1 beats the simulation) */
-  public WireMockServer wireMock() {
-    start();
-    return server;
   }
 
   // ---------------------------------------------------------------- settings
@@ -251,30 +162,6 @@ public final class DigitalOceanSimulation
   // ---------------------------------------------------------------- faults
 
   /**
-   * Answers the next {@code times} matching requests with {@code response} instead of simulating
-   * them (a WireMock scenario walks through the states, then the simulation answers again).
-   *
-   * @param method HTTP method, or {@code ANY}
-   * @param pathRegex a regular expression for the path, such as {@code /v2/droplets/\d+}
-   * @param times how many requests
-   * @param response the answer, such as {@link #rateLimited(int)}
-   */
-  public void failNext(String method, String pathRegex, int times, ResponseDefinitionBuilder response) {
-    String scenario = "fault-" + scenarios.incrementAndGet();
-    for (int i = 0; i < times; i++) {
-      String state = i == 0 ? Scenario.STARTED : "after-" + i;
-      var mapping = ("ANY".equals(method) ? any(urlPathMatching(pathRegex))
-          : request(method, urlPathMatching(pathRegex)))
-          .atPriority(1)
-          .inScenario(scenario)
-          .whenScenarioStateIs(state)
-          .willSetStateTo("after-" + (i + 1))
-          .willReturn(response);
-      wireMock().stubFor(mapping);
-    }
-  }
-
-  /**
    * @param retryAfterSeconds the {@code retry-after} to send
    * @return a 429 as DigitalOcean sends it during a burst
    */
@@ -309,11 +196,6 @@ public final class DigitalOceanSimulation
    */
   public static ResponseDefinitionBuilder stalled(Duration delay) {
     return serverError(503).withFixedDelay((int) delay.toMillis());
-  }
-
-  /** @return a dropped connection */
-  public static ResponseDefinitionBuilder connectionReset() {
-    return aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER);
   }
 
   /**
@@ -418,59 +300,11 @@ public final class DigitalOceanSimulation
     return List.copyOf(created);
   }
 
-  /** @return every request served since the last reset, with its answer */
-  public List<Exchange> exchanges() {
-    return List.copyOf(exchanges);
-  }
-
-  /**
-   * @param method HTTP method
-   * @param pathRegex regular expression for the path
-   * @return how many such requests were served
-   */
-  public long count(String method, String pathRegex) {
-    return exchanges.stream().filter(e -> e.method().equals(method) && e.path().matches(pathRegex)).count();
-  }
-
-  /** @return every contract violation seen since the last reset */
-  public List<String> contractViolations() {
-    return List.copyOf(violations);
-  }
-
-  /** Forgets the violations seen so far (for tests that provoke them on purpose). */
-  public void clearContractViolations() {
-    violations.clear();
-  }
-
-  /** @throws AssertionError when a request or answer broke the published contract */
-  public void assertContractHonoured() {
-    if (!violations.isEmpty()) {
-      throw new AssertionError("The DigitalOcean API contract was broken " + violations.size() + " time(s):\n  "
-          + String.join("\n  ", violations));
-    }
-  }
-
-  /**
-   * One request the simulation served.
-   *
-   * @param method HTTP method
-   * @param path path without query
-   * @param query query parameters (decoded; last value wins)
-   * @param headers request headers
-   * @param body request body
-   * @param status answer's status
-   * @param responseBody answer's body
-   */
-  public record Exchange(String method, String path, Map<String, String> query, Map<String, String> headers,
-      String body, int status, String responseBody) {}
-
   // ---------------------------------------------------------------- WireMock plumbing
 
-  private void installCatchAll() {
-    server.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withTransformers(TRANSFORMER)));
-  }
-
-  private synchronized void resetState() {
+  @Override
+  protected synchronized void resetState() {
+    created.clear();
     droplets.clear();
     actions.clear();
     keys.clear();
@@ -483,97 +317,34 @@ public final class DigitalOceanSimulation
     remaining.set(5000);
   }
 
-  private static Map<String, String> headers(LoggedRequest r) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (HttpHeader h : r.getHeaders().all()) {
-      out.put(h.key(), h.firstValue());
-    }
-    return out;
+  @Override
+  protected ResponseDefinition refuse(LoggedRequest r, List<String> broken) {
+    return reply(new Reply(400, errorJson("bad_request", "Not allowed by the API description: " + broken)));
   }
 
-  /** Answers every request not taken by a queued fault, from the simulated state. */
-  private final class Simulator implements ResponseDefinitionTransformerV2 {
-    @Override
-    public String getName() {
-      return TRANSFORMER;
+  @Override
+  protected ResponseDefinition answer(LoggedRequest r) {
+    String auth = r.getHeader("Authorization");
+    if (auth == null || !auth.equals("Bearer " + token)) {
+      return reply(new Reply(401, errorJson("Unauthorized", "Unable to authenticate you")));
     }
-
-    @Override
-    public boolean applyGlobally() {
-      return false;
-    }
-
-    @Override
-    public ResponseDefinition transform(ServeEvent event) {
-      LoggedRequest r = event.getRequest();
-      List<String> broken = contract.validateRequest(r.getMethod().getName(), r.getUrl(), headers(r),
-          r.getBodyAsString());
-      Reply reply;
-      if (!broken.isEmpty()) {
-        reply = new Reply(400, errorJson("bad_request", "Not allowed by the API description: " + broken));
-      } else {
-        String auth = r.getHeader("Authorization");
-        if (auth == null || !auth.equals("Bearer " + token)) {
-          reply = new Reply(401, errorJson("Unauthorized", "Unable to authenticate you"));
-        } else {
-          try {
-            reply = route(r.getMethod().getName(), r.getUrl(), r.getBodyAsString());
-          } catch (RuntimeException e) {
-            reply = new Reply(500, errorJson("server_error", "Simulation failed: " + e));
-          }
-        }
-      }
-      ResponseDefinitionBuilder b = aResponse().withStatus(reply.status)
-          .withHeader("ratelimit-limit", "5000")
-          .withHeader("ratelimit-remaining", String.valueOf(Math.max(0, remaining.decrementAndGet())))
-          .withHeader("ratelimit-reset", String.valueOf(Instant.now().getEpochSecond() + 60));
-      if (reply.body != null) {
-        b.withHeader("Content-Type", "application/json; charset=utf-8").withBody(reply.body.toString());
-      }
-      return b.build();
+    try {
+      return reply(route(r.getMethod().getName(), r.getUrl(), r.getBodyAsString()));
+    } catch (RuntimeException e) {
+      return reply(new Reply(500, errorJson("server_error", "Simulation failed: " + e)));
     }
   }
 
-  /** Checks every served request and answer against the contract, and records them. */
-  private final class ContractCheck implements ServeEventListener {
-    @Override
-    public String getName() {
-      return "digitalocean-contract-check";
+  /** The answer as DigitalOcean sends it, rate-limit headers included. */
+  private ResponseDefinition reply(Reply reply) {
+    ResponseDefinitionBuilder b = aResponse().withStatus(reply.status)
+        .withHeader("ratelimit-limit", "5000")
+        .withHeader("ratelimit-remaining", String.valueOf(Math.max(0, remaining.decrementAndGet())))
+        .withHeader("ratelimit-reset", String.valueOf(Instant.now().getEpochSecond() + 60));
+    if (reply.body != null) {
+      b.withHeader("Content-Type", "application/json; charset=utf-8").withBody(reply.body.toString());
     }
-
-    @Override
-    public boolean applyGlobally() {
-      return true;
-    }
-
-    @Override
-    public void beforeResponseSent(ServeEvent event, Parameters parameters) {
-      // Recorded before the answer leaves, so a test sees it as soon as its client has the answer.
-      LoggedRequest r = event.getRequest();
-      String method = r.getMethod().getName();
-      String url = r.getUrl();
-      violations.addAll(contract.validateRequest(method, url, headers(r), r.getBodyAsString()));
-      LoggedResponse response = event.getResponse();
-      boolean answered = response != null && response.getFault() == null;
-      if (answered) {
-        String contentType = response.getHeaders() == null ? null
-            : response.getHeaders().getContentTypeHeader().mimeTypePart();
-        violations.addAll(contract.validateResponse(method, url, response.getStatus(), contentType,
-            response.getBodyAsString()));
-      }
-      String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
-      Map<String, String> query = new LinkedHashMap<>();
-      if (url.contains("?")) {
-        for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
-          int eq = pair.indexOf('=');
-          if (eq > 0) {
-            query.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
-          }
-        }
-      }
-      exchanges.add(new Exchange(method, path, query, headers(r), r.getBodyAsString(),
-          answered ? response.getStatus() : 0, answered ? response.getBodyAsString() : null));
-    }
+    return b.build();
   }
 
   // ---------------------------------------------------------------- the simulated API
@@ -581,16 +352,8 @@ public final class DigitalOceanSimulation
   private record Reply(int status, JsonNode body) {}
 
   private synchronized Reply route(String method, String url, String body) {
-    String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
-    Map<String, String> query = new LinkedHashMap<>();
-    if (url.contains("?")) {
-      for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq > 0) {
-          query.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
-        }
-      }
-    }
+    String path = path(url);
+    Map<String, String> query = query(url);
     JsonNode json = null;
     if (body != null && !body.isBlank()) {
       try {
@@ -1029,10 +792,6 @@ public final class DigitalOceanSimulation
     } catch (NumberFormatException e) {
       return fallback;
     }
-  }
-
-  private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
   }
 
   /**

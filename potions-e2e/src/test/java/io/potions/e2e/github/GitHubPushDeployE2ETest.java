@@ -9,12 +9,13 @@ import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
-import io.potions.digitalocean.contract.OpenApiContract;
-import io.potions.digitalocean.contract.SchemaValidator;
+import io.potions.contract.Direction;
+import io.potions.contract.OpenApiContract;
 import io.potions.github.GitHubAuth;
 import io.potions.github.GitHubClient;
 import io.potions.github.GitHubSource;
 import io.potions.github.git.GitHttpServer;
+import io.potions.github.sim.GitHubSimulation;
 import io.potions.github.sim.PushEvents;
 import io.potions.github.webhook.WebhookHandler;
 import io.potions.github.webhook.WebhookServer;
@@ -66,7 +67,7 @@ class GitHubPushDeployE2ETest {
   private static final Secret WEBHOOK_SECRET = Secret.of("e2e-webhook-secret-" + System.nanoTime());
 
   private Path tmp;
-  private FakeGitHub github;
+  private GitHubSimulation github;
   private GitHttpServer gitServer;
   private Git work;
   private ThrowawayServer box;
@@ -80,11 +81,11 @@ class GitHubPushDeployE2ETest {
   @BeforeAll
   void start() throws Exception {
     tmp = Files.createTempDirectory("potions-e2e-github-");
-    github = new FakeGitHub(REPO);
-    contract = OpenApiContract.load(Path.of(System.getProperty("potions.specs.dir"), "github-rest-subset.json"));
+    contract = OpenApiContract.github();
     Path bare = tmp.resolve("git").resolve(REPO + ".git");
     Files.createDirectories(bare.getParent());
     Git.init().setBare(true).setDirectory(bare.toFile()).setInitialBranch("main").call().close();
+    github = new GitHubSimulation(contract).addRepository(REPO, bare).start();
     SampleRepository.copy(SampleRepository.sampleAppSources(), tmp.resolve("work"));
     work = Git.init().setDirectory(tmp.resolve("work").toFile()).setInitialBranch("main").call();
     work.getRepository().getConfig().setString("remote", "origin", "url", bare.toUri().toString());
@@ -97,7 +98,7 @@ class GitHubPushDeployE2ETest {
     Server server = potions.existingServer("github-box", box.sshTarget()).provision();
 
     GitHubClient client = GitHubClient.builder()
-        .auth(GitHubAuth.app(FakeGitHub.APP_ID, github.appKey().getPrivate(), FakeGitHub.INSTALLATION))
+        .auth(GitHubAuth.app(github.appId(), github.appKey().getPrivate(), github.installationId()))
         .apiUri(github.baseUri())
         .build();
     GitHubSource source = GitHubSource.builder(client, REPO)
@@ -164,11 +165,11 @@ class GitHubPushDeployE2ETest {
     assertThat(d.commit()).isEqualTo(first);
     assertThat(d.ref()).isEqualTo("main");
     assertThat(get("/version")).isEqualTo("0.1.0");
-    assertThat(github.tokensIssued()).isGreaterThanOrEqualTo(1);
+    assertThat(github.issuedTokens()).hasSizeGreaterThanOrEqualTo(1);
     assertThat(gitServer.refused()).isLessThanOrEqualTo(1); // only JGit's anonymous probe
     assertThat(statesOf("commit", first)).containsExactly("pending", "success");
     assertThat(statesOf("deployment", first)).containsExactly("in_progress", "success");
-    assertThat(github.violations()).isEmpty();
+    assertThat(github.contractViolations()).isEmpty();
   }
 
   @Test
@@ -199,20 +200,35 @@ class GitHubPushDeployE2ETest {
     assertThat(get("/version")).isEqualTo("0.2.0");
     assertThat(statesOf("commit", second)).containsExactly("pending", "success");
     assertThat(statesOf("deployment", second)).containsExactly("in_progress", "success");
-    assertThat(github.statuses()).extracting(FakeGitHub.Status::sha).containsOnly(first, second);
-    assertThat(github.violations()).isEmpty();
+    assertThat(statusShas()).containsOnly(first, second);
+    assertThat(github.contractViolations()).isEmpty();
   }
 
   // ---------------------------------------------------------------- helpers
 
+  /** The states GitHub recorded for a commit's statuses ("commit") or its deployments' statuses ("deployment"), in order. */
   private List<String> statesOf(String kind, String sha) {
-    return github.statuses().stream().filter(s -> s.kind().equals(kind) && s.sha().equals(sha))
-        .map(FakeGitHub.Status::state).toList();
+    if (kind.equals("commit")) {
+      return github.commitStatuses().stream().filter(s -> s.sha().equals(sha))
+          .map(GitHubSimulation.CommitStatus::state).toList();
+    }
+    List<Long> deployments = github.deployments().stream().filter(d -> d.ref().equals(sha))
+        .map(GitHubSimulation.Deployment::id).toList();
+    return github.deploymentStatuses().stream().filter(s -> deployments.contains(s.deploymentId()))
+        .map(GitHubSimulation.DeploymentStatus::state).toList();
+  }
+
+  /** The commits every recorded commit status and deployment status is about. */
+  private List<String> statusShas() {
+    List<String> shas = new java.util.ArrayList<>();
+    github.commitStatuses().forEach(s -> shas.add(s.sha()));
+    github.deploymentStatuses().forEach(s -> github.deployments().stream()
+        .filter(d -> d.id() == s.deploymentId()).forEach(d -> shas.add(d.ref())));
+    return shas;
   }
 
   private List<String> schemaErrors(String component, ObjectNode payload) {
-    return new SchemaValidator(contract.api()).validate(payload,
-        contract.api().getComponents().getSchemas().get(component), SchemaValidator.Direction.REQUEST, "payload");
+    return contract.validateComponent(component, payload.toString(), Direction.REQUEST);
   }
 
   private HttpResponse<String> deliver(PushEvents.Delivery d) throws Exception {

@@ -1,28 +1,17 @@
 package io.potions.github.sim;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.Parameters;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.extension.ServeEventListener;
-import com.github.tomakehurst.wiremock.http.HttpHeader;
-import com.github.tomakehurst.wiremock.http.LoggedResponse;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.potions.github.contract.OpenApiContract;
+import io.potions.contract.ApiSimulation;
+import io.potions.contract.OpenApiContract;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -52,10 +41,6 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A stateful stand-in for the parts of GitHub's REST API the SDK uses, on a local WireMock server,
@@ -76,8 +61,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       anything broke the contract.
  * </ul>
  */
-public final class GitHubSimulation implements BeforeEachCallback, AfterEachCallback, AfterAllCallback, AutoCloseable {
-  private static final String TRANSFORMER = "github-simulation";
+public final class GitHubSimulation extends ApiSimulation<GitHubSimulation> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String DOCS = "https://docs.github.com/rest";
@@ -95,30 +79,19 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
   public record DeploymentStatus(String repository, long deploymentId, String state, String description,
       String environmentUrl) {}
 
-  /** One exchange the simulation served. */
-  public record Exchange(String method, String path, String query, Map<String, String> headers, String body,
-      int status) {}
-
   private record Issued(String token, Instant expires) {}
 
   private record SimRepo(long id, String fullName, Path gitDir) {}
 
-  private record Fault(String method, Pattern path, AtomicInteger remaining, ResponseDefinitionBuilder response) {}
-
-  private final OpenApiContract contract;
   private final KeyPair appKey;
   private final String appId = "Iv23li" + Long.toHexString(RANDOM.nextLong());
   private final long installationId = 40_000_000L + RANDOM.nextInt(1_000_000);
-  private final List<String> violations = new CopyOnWriteArrayList<>();
-  private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
   private final List<CommitStatus> statuses = new CopyOnWriteArrayList<>();
   private final List<Deployment> deployments = new CopyOnWriteArrayList<>();
   private final List<DeploymentStatus> deploymentStatuses = new CopyOnWriteArrayList<>();
   private final List<Map<String, Object>> jwtClaims = new CopyOnWriteArrayList<>();
-  private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong(7_000_000);
   private final AtomicInteger remaining = new AtomicInteger(5000);
-  private WireMockServer server;
 
   // state, guarded by this
   private final Map<String, SimRepo> repos = new LinkedHashMap<>();
@@ -136,7 +109,7 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
 
   /** @param contract the description requests and answers are checked against */
   public GitHubSimulation(OpenApiContract contract) {
-    this.contract = contract;
+    super("GitHub", contract);
     try {
       KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
       gen.initialize(2048);
@@ -147,72 +120,7 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
     resetState();
   }
 
-  /**
-   * Starts the server (done lazily).
-   *
-   * @return this
-   */
-  public synchronized GitHubSimulation start() {
-    if (server == null) {
-      server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
-          .extensions(new Simulator(), new ContractCheck()));
-      server.start();
-      installCatchAll();
-    }
-    return this;
-  }
-
-  @Override
-  public synchronized void close() {
-    if (server != null) {
-      server.stop();
-      server = null;
-    }
-  }
-
-  /** Forgets tokens, records, faults and violations; repositories stay. */
-  public void reset() {
-    start();
-    server.resetAll();
-    installCatchAll();
-    resetState();
-    violations.clear();
-    exchanges.clear();
-    statuses.clear();
-    deployments.clear();
-    deploymentStatuses.clear();
-    jwtClaims.clear();
-    faults.clear();
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    reset();
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) {
-    assertContractHonoured();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    close();
-  }
-
   // ---------------------------------------------------------------- settings and state
-
-  /** @return the API root to give the client */
-  public URI baseUri() {
-    start();
-    return URI.create("http://127.0.0.1:" + server.port());
-  }
-
-  /** @return the WireMock server */
-  public WireMockServer wireMock() {
-    start();
-    return server;
-  }
 
   /** @return the app's id (the JWT issuer GitHub expects) */
   public String appId() {
@@ -319,32 +227,6 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
     return List.copyOf(deploymentStatuses);
   }
 
-  /** @return every exchange since the last reset */
-  public List<Exchange> exchanges() {
-    return List.copyOf(exchanges);
-  }
-
-  /**
-   * @param method HTTP method
-   * @param pathRegex regular expression for the path
-   * @return how many such requests were served
-   */
-  public long count(String method, String pathRegex) {
-    return exchanges.stream().filter(e -> e.method().equals(method) && e.path().matches(pathRegex)).count();
-  }
-
-  /**
-   * Answers the next {@code times} matching requests with {@code response} instead of simulating them.
-   *
-   * @param method HTTP method
-   * @param pathRegex a regular expression for the path
-   * @param times how many requests
-   * @param response the answer
-   */
-  public void failNext(String method, String pathRegex, int times, ResponseDefinitionBuilder response) {
-    faults.add(new Fault(method, Pattern.compile(pathRegex), new AtomicInteger(times), response));
-  }
-
   /**
    * @param status 403 or 429
    * @param retryAfterSeconds the {@code retry-after} value, or -1 for none
@@ -373,25 +255,13 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
     return b;
   }
 
-  /** @return every contract violation seen since the last reset */
-  public List<String> contractViolations() {
-    return List.copyOf(violations);
-  }
-
-  /** Forgets the violations seen so far (for tests that provoke them on purpose). */
-  public void clearContractViolations() {
-    violations.clear();
-  }
-
-  /** @throws AssertionError when a request or answer broke the published contract */
-  public void assertContractHonoured() {
-    if (!violations.isEmpty()) {
-      throw new AssertionError("The GitHub API contract was broken " + violations.size() + " time(s):\n  "
-          + String.join("\n  ", violations));
-    }
-  }
-
-  private synchronized void resetState() {
+  /** Forgets tokens and records; repositories stay. */
+  @Override
+  protected synchronized void resetState() {
+    statuses.clear();
+    deployments.clear();
+    deploymentStatuses.clear();
+    jwtClaims.clear();
     installationTokens.clear();
     everIssued.clear();
     personalTokens.clear();
@@ -399,10 +269,6 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
     tokenFormat = () -> "ghs_" + randomAlnum(36);
     maxPageSize = 100;
     remaining.set(5000);
-  }
-
-  private void installCatchAll() {
-    server.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withTransformers(TRANSFORMER)));
   }
 
   private static String randomAlnum(int n) {
@@ -414,14 +280,6 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
     return s.toString();
   }
 
-  private static Map<String, String> headers(LoggedRequest r) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (HttpHeader h : r.getHeaders().all()) {
-      out.put(h.key(), h.firstValue());
-    }
-    return out;
-  }
-
   // ---------------------------------------------------------------- WireMock plumbing
 
   private record Reply(int status, JsonNode body, Map<String, String> headers) {
@@ -430,103 +288,43 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
     }
   }
 
-  /** Answers every request from the simulated state, or from a queued fault. */
-  private final class Simulator implements ResponseDefinitionTransformerV2 {
-    @Override
-    public String getName() {
-      return TRANSFORMER;
-    }
+  @Override
+  protected ResponseDefinition refuse(LoggedRequest r, List<String> broken) {
+    return reply(new Reply(422, error("Invalid request. " + broken)));
+  }
 
-    @Override
-    public boolean applyGlobally() {
-      return false;
-    }
-
-    @Override
-    public ResponseDefinition transform(ServeEvent event) {
-      LoggedRequest r = event.getRequest();
-      String method = r.getMethod().getName();
-      String url = r.getUrl();
-      String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
-      for (Fault f : faults) {
-        if (f.method().equals(method) && f.path().matcher(path).matches() && f.remaining().getAndDecrement() > 0) {
-          return f.response().build();
-        }
-      }
-      List<String> broken = contract.validateRequest(method, url, headers(r), r.getBodyAsString());
-      Reply reply;
-      if (!broken.isEmpty()) {
-        reply = new Reply(422, error("Invalid request. " + broken));
-      } else {
-        try {
-          reply = route(method, url, r);
-        } catch (RuntimeException e) {
-          reply = new Reply(500, error("Simulation failed: " + e));
-        }
-      }
-      int left = Math.max(0, remaining.decrementAndGet());
-      ResponseDefinitionBuilder b = aResponse().withStatus(reply.status())
-          .withHeader("x-ratelimit-limit", "5000")
-          .withHeader("x-ratelimit-remaining", String.valueOf(left))
-          .withHeader("x-ratelimit-used", String.valueOf(5000 - left))
-          .withHeader("x-ratelimit-reset", String.valueOf(Instant.now().plus(1, ChronoUnit.HOURS).getEpochSecond()))
-          .withHeader("x-ratelimit-resource", "core")
-          .withHeader("x-github-request-id", "SIM:" + Long.toHexString(ids.incrementAndGet()))
-          .withHeader("X-GitHub-Api-Version-Selected", "2022-11-28");
-      reply.headers().forEach(b::withHeader);
-      if (reply.body() != null) {
-        b.withHeader("Content-Type", "application/json; charset=utf-8").withBody(reply.body().toString());
-      }
-      return b.build();
+  @Override
+  protected ResponseDefinition answer(LoggedRequest r) {
+    try {
+      return reply(route(r.getMethod().getName(), r.getUrl(), r));
+    } catch (RuntimeException e) {
+      return reply(new Reply(500, error("Simulation failed: " + e)));
     }
   }
 
-  /** Checks every served request and answer against the contract, and records them. */
-  private final class ContractCheck implements ServeEventListener {
-    @Override
-    public String getName() {
-      return "github-contract-check";
+  /** The answer as GitHub sends it, rate-limit and request-id headers included. */
+  private ResponseDefinition reply(Reply reply) {
+    int left = Math.max(0, remaining.decrementAndGet());
+    ResponseDefinitionBuilder b = aResponse().withStatus(reply.status())
+        .withHeader("x-ratelimit-limit", "5000")
+        .withHeader("x-ratelimit-remaining", String.valueOf(left))
+        .withHeader("x-ratelimit-used", String.valueOf(5000 - left))
+        .withHeader("x-ratelimit-reset", String.valueOf(Instant.now().plus(1, ChronoUnit.HOURS).getEpochSecond()))
+        .withHeader("x-ratelimit-resource", "core")
+        .withHeader("x-github-request-id", "SIM:" + Long.toHexString(ids.incrementAndGet()))
+        .withHeader("X-GitHub-Api-Version-Selected", "2022-11-28");
+    reply.headers().forEach(b::withHeader);
+    if (reply.body() != null) {
+      b.withHeader("Content-Type", "application/json; charset=utf-8").withBody(reply.body().toString());
     }
-
-    @Override
-    public boolean applyGlobally() {
-      return true;
-    }
-
-    @Override
-    public void beforeResponseSent(ServeEvent event, Parameters parameters) {
-      LoggedRequest r = event.getRequest();
-      String method = r.getMethod().getName();
-      String url = r.getUrl();
-      violations.addAll(contract.validateRequest(method, url, headers(r), r.getBodyAsString()));
-      LoggedResponse response = event.getResponse();
-      boolean answered = response != null && response.getFault() == null;
-      if (answered) {
-        String contentType = response.getHeaders() == null ? null
-            : response.getHeaders().getContentTypeHeader().mimeTypePart();
-        violations.addAll(contract.validateResponse(method, url, response.getStatus(), contentType,
-            response.getBodyAsString()));
-      }
-      String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
-      String query = url.contains("?") ? url.substring(url.indexOf('?') + 1) : "";
-      exchanges.add(new Exchange(method, path, query, headers(r), r.getBodyAsString(),
-          answered ? response.getStatus() : 0));
-    }
+    return b.build();
   }
 
   // ---------------------------------------------------------------- the simulated API
 
   private Reply route(String method, String url, LoggedRequest r) {
-    String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
-    Map<String, String> query = new LinkedHashMap<>();
-    if (url.contains("?")) {
-      for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq > 0) {
-          query.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
-        }
-      }
-    }
+    String path = path(url);
+    Map<String, String> query = query(url);
     String auth = r.getHeader("Authorization");
     String bearer = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
     if (path.equals("/app") || path.startsWith("/app/")) {
@@ -833,7 +631,7 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
   }
 
   private JsonNode exampleNode(String name) {
-    return JSON.valueToTree(contract.api().getComponents().getExamples().get(name).getValue());
+    return JSON.valueToTree(contract().api().getComponents().getExamples().get(name).getValue());
   }
 
   private static ObjectNode error(String message) {
@@ -842,9 +640,5 @@ public final class GitHubSimulation implements BeforeEachCallback, AfterEachCall
 
   private static ObjectNode validation(String message) {
     return JSON.createObjectNode().put("message", message).put("documentation_url", DOCS);
-  }
-
-  private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
   }
 }

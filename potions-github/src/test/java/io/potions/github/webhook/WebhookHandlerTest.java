@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.potions.InvalidInputException;
 import io.potions.app.App;
-import io.potions.github.contract.OpenApiContract;
-import io.potions.github.sim.PushEvents.Delivery;
+import io.potions.contract.OpenApiContract;
 import io.potions.github.sim.PushEvents;
+import io.potions.github.sim.PushEvents.Delivery;
 import io.potions.internal.engine.DeployQueue;
 import io.potions.internal.engine.ServerContext;
 import io.potions.progress.ProgressListener;

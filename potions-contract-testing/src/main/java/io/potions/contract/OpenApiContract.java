@@ -1,4 +1,4 @@
-package io.potions.digitalocean.contract;
+package io.potions.contract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,45 +35,110 @@ import java.util.regex.Pattern;
 /**
  * A published OpenAPI 3.0 description, used as the judge of requests and responses in tests: which
  * operation a request calls, whether its path, query and JSON body are allowed by that operation,
- * and whether a response body conforms to the schema documented for its status.
+ * and whether a response body conforms to the schema documented for its status. Bodies are checked
+ * by networknt's JSON Schema validator (see {@link JsonSchemas} for the translation); this class is
+ * only the OpenAPI glue: routes, parameters, media types, statuses and references.
  *
- * <p>{@link #digitalOcean()} loads DigitalOcean's description from the directory named by the
- * system property {@value #SPECS_DIR_PROPERTY} (set by the module's surefire configuration), once
- * per JVM, and fails when it is missing: a contract test that cannot find its contract must not
- * pass.
+ * <p>{@link #published(String, Options)} loads a description from the directory named by the system
+ * property {@value #SPECS_DIR_PROPERTY} (the build points it at {@code shared/specs} beside the
+ * repository), once per JVM, and fails when it is missing: a contract test that cannot find its
+ * contract must not pass.
  */
 public final class OpenApiContract {
   /** The system property naming the directory of API descriptions. */
   public static final String SPECS_DIR_PROPERTY = "potions.specs.dir";
 
-  /** DigitalOcean's description's file name in that directory. */
-  public static final String DIGITALOCEAN_SPEC = "digitalocean-openapi.yaml";
-
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static OpenApiContract digitalOcean;
+  private static final Map<String, OpenApiContract> PUBLISHED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * How strictly a description is read, where a provider's real behaviour differs from its text.
+   *
+   * @param additionalPropertiesInCompositions whether {@code additionalProperties: false} applies
+   *     where it is written, inside {@code allOf}/{@code oneOf} parts too (JSON Schema's rule; GitHub's
+   *     {@code empty-object} relies on it); when false it is dropped and objects are closed where
+   *     they are used instead
+   * @param generalErrorSchemas statuses the provider may answer on any operation, each with the
+   *     component schema its body is judged by when the operation does not document the status
+   */
+  public record Options(boolean additionalPropertiesInCompositions, Map<Integer, String> generalErrorSchemas) {
+    /** @return every operation's statuses as documented, additionalProperties only where objects are used */
+    public static Options strict() {
+      return new Options(false, Map.of());
+    }
+
+    /**
+     * @param schemas for each status the provider answers on any operation, the component schema
+     *     of its error body
+     * @return these options, with those statuses allowed everywhere
+     */
+    public Options withGeneralErrors(Map<Integer, String> schemas) {
+      return new Options(additionalPropertiesInCompositions, Map.copyOf(schemas));
+    }
+
+    /** @return these options, with {@code additionalProperties: false} applied inside compositions too */
+    public Options withAdditionalPropertiesInCompositions() {
+      return new Options(true, generalErrorSchemas);
+    }
+  }
 
   private final OpenAPI api;
-  private final SchemaValidator schemas;
+  private final Options options;
+  private final JsonSchemas schemas;
   private final List<Route> routes = new ArrayList<>();
 
-  private OpenApiContract(OpenAPI api) {
+  private OpenApiContract(OpenAPI api, Options options) {
     this.api = api;
-    this.schemas = new SchemaValidator(api);
+    this.options = options;
+    this.schemas = new JsonSchemas(api.getComponents() == null ? null : api.getComponents().getSchemas(), options);
     api.getPaths().forEach((template, item) -> routes.add(new Route(template, item)));
     // Literal segments win over templated ones: /v2/droplets/actions before /v2/droplets/{id}.
     routes.sort(Comparator.comparingInt((Route r) -> r.params.size())
         .thenComparing(r -> -r.template.length()));
   }
 
+  /** DigitalOcean's whole published description's file name in the specs directory. */
+  public static final String DIGITALOCEAN_SPEC = "digitalocean-openapi.yaml";
+
+  /** GitHub's description's file name (the subset the SDK uses, with webhook payloads under {@code x-webhooks}). */
+  public static final String GITHUB_SPEC = "github-rest-subset.json";
+
   /**
-   * @return DigitalOcean's whole API description, loaded once per JVM
+   * @return DigitalOcean's whole published description, read strictly, loaded once per JVM
    * @throws AssertionError when the description cannot be found or parsed
    */
-  public static synchronized OpenApiContract digitalOcean() {
-    if (digitalOcean == null) {
-      digitalOcean = load(specsDir().resolve(DIGITALOCEAN_SPEC));
+  public static OpenApiContract digitalOcean() {
+    return published(DIGITALOCEAN_SPEC, Options.strict());
+  }
+
+  /**
+   * GitHub's description, read the way GitHub behaves: {@code additionalProperties: false} holds
+   * inside compositions (its {@code empty-object} is a {@code oneOf} branch beside {@code simple-user}),
+   * and the general errors (400, 401, 403, 422, 429, 5xx) may come from any operation, with its
+   * {@code basic-error} body ({@code validation-error} for 422).
+   *
+   * @return the contract, loaded once per JVM
+   * @throws AssertionError when the description cannot be found or parsed
+   */
+  public static OpenApiContract github() {
+    Map<Integer, String> general = new LinkedHashMap<>();
+    for (int status : new int[] {400, 401, 403, 429, 500, 502, 503}) {
+      general.put(status, "basic-error");
     }
-    return digitalOcean;
+    general.put(422, "validation-error");
+    return published(GITHUB_SPEC, Options.strict().withAdditionalPropertiesInCompositions().withGeneralErrors(general));
+  }
+
+  /**
+   * A published description from the specs directory, loaded once per JVM and file.
+   *
+   * @param fileName the file's name in {@link #specsDir()}, such as {@code github-rest-subset.json}
+   * @param options how strictly to read it (the first call for a file decides)
+   * @return the contract
+   * @throws AssertionError when the description cannot be found or parsed
+   */
+  public static OpenApiContract published(String fileName, Options options) {
+    return PUBLISHED.computeIfAbsent(fileName, f -> load(specsDir().resolve(f), options));
   }
 
   /**
@@ -94,21 +159,22 @@ public final class OpenApiContract {
    * Parses a description.
    *
    * @param file an OpenAPI 3.0 YAML or JSON file
+   * @param options how strictly to read it
    * @return the contract
    * @throws AssertionError when the file is missing or does not parse
    */
-  public static OpenApiContract load(Path file) {
+  public static OpenApiContract load(Path file, Options options) {
     if (!Files.isRegularFile(file)) {
       throw new AssertionError("API description " + file.toAbsolutePath().normalize() + " is missing: the"
           + " contract tests cannot run without it (expected shared/specs beside the repository).");
     }
-    ParseOptions options = new ParseOptions();
-    options.setResolve(true);
-    SwaggerParseResult result = new OpenAPIV3Parser().readLocation(file.toUri().toString(), null, options);
+    ParseOptions parsing = new ParseOptions();
+    parsing.setResolve(true);
+    SwaggerParseResult result = new OpenAPIV3Parser().readLocation(file.toUri().toString(), null, parsing);
     if (result.getOpenAPI() == null || result.getOpenAPI().getPaths() == null) {
       throw new AssertionError("Could not parse " + file + ": " + result.getMessages());
     }
-    return new OpenApiContract(result.getOpenAPI());
+    return new OpenApiContract(result.getOpenAPI(), options);
   }
 
   /** @return the parsed description */
@@ -191,7 +257,8 @@ public final class OpenApiContract {
         errors.add(what + ": required query parameter '" + p.getName() + "' is missing");
       }
     }
-    // authentication: the description requires a bearer token everywhere
+    // authentication: checked only when the description declares security (GitHub's does not; its
+    // simulation checks tokens itself)
     if ((api.getSecurity() != null && !api.getSecurity().isEmpty()) || match.operation().getSecurity() != null) {
       String auth = header(headers, "Authorization");
       if (auth == null || !auth.startsWith("Bearer ")) {
@@ -219,15 +286,14 @@ public final class OpenApiContract {
       errors.add(what + ": content type " + contentType + " is not one of " + requestBody.getContent().keySet());
       return errors;
     }
-    JsonNode json;
     try {
-      json = JSON.readTree(body);
+      JSON.readTree(body);
     } catch (JsonProcessingException e) {
       errors.add(what + ": the request body is not JSON: " + e.getOriginalMessage());
       return errors;
     }
     errors.addAll(prefixed(what + ": request ",
-        schemas.validate(json, media.getSchema(), SchemaValidator.Direction.REQUEST, "body")));
+        schemas.validate(body, media.getSchema(), Direction.REQUEST, "body")));
     return errors;
   }
 
@@ -256,6 +322,13 @@ public final class OpenApiContract {
     if (response == null) {
       response = op.getResponses().get("default");
     }
+    String general = options.generalErrorSchemas().get(status);
+    if (response == null && general != null) {
+      // The provider answers these on any operation (invalid input, bad credentials, rate limits,
+      // outages) but documents them on few: hold them to its general error schemas instead.
+      return checkBody(what + ": response ", body == null || body.isBlank() ? "{}" : body,
+          api.getComponents().getSchemas().get(general), Direction.RESPONSE, "body");
+    }
     if (response == null) {
       return List.of(what + ": status " + status + " is not documented for the operation");
     }
@@ -271,13 +344,60 @@ public final class OpenApiContract {
     if (media == null) {
       return List.of(what + ": content type " + contentType + " is not one of " + response.getContent().keySet());
     }
-    try {
-      JsonNode json = JSON.readTree(body);
-      return prefixed(what + ": response ",
-          schemas.validate(json, media.getSchema(), SchemaValidator.Direction.RESPONSE, "body"));
-    } catch (JsonProcessingException e) {
-      return List.of(what + ": the response body is not JSON: " + e.getOriginalMessage());
+    return checkBody(what + ": response ", body, media.getSchema(), Direction.RESPONSE, "body");
+  }
+
+  /**
+   * Checks a webhook payload against the schema GitHub publishes for its event under
+   * {@code x-webhooks}.
+   *
+   * @param event the event name ({@code X-GitHub-Event}), such as {@code push}
+   * @param body the JSON payload
+   * @return the violations, empty when it conforms
+   */
+  public List<String> validateWebhook(String event, String body) {
+    Schema<?> schema = webhookSchema(event);
+    if (schema == null) {
+      return List.of("webhook " + event + ": not described under x-webhooks");
     }
+    return checkBody("webhook " + event + ": ", body, schema, Direction.REQUEST, "payload");
+  }
+
+  /**
+   * Checks a JSON document against one of the description's component schemas.
+   *
+   * @param component the schema's name under {@code components/schemas}
+   * @param json the document
+   * @param direction which side of an exchange it is on
+   * @return the violations, empty when it conforms
+   */
+  public List<String> validateComponent(String component, String json, Direction direction) {
+    Schema<?> schema = api.getComponents().getSchemas().get(component);
+    if (schema == null) {
+      return List.of(component + ": no such component schema");
+    }
+    return checkBody(component + ": ", json, schema, direction, "payload");
+  }
+
+  /**
+   * @param event a webhook event name
+   * @return the JSON schema of its payload, as referenced from {@code x-webhooks}, or {@code null}
+   */
+  @SuppressWarnings("unchecked")
+  public Schema<?> webhookSchema(String event) {
+    Object hooks = api.getExtensions() == null ? null : api.getExtensions().get("x-webhooks");
+    if (!(hooks instanceof Map<?, ?> byEvent) || !(byEvent.get(event) instanceof Map<?, ?> item)) {
+      return null;
+    }
+    Object post = item.get("post");
+    Object content = post instanceof Map<?, ?> p && p.get("requestBody") instanceof Map<?, ?> rb ? rb.get("content") : null;
+    Object json = content instanceof Map<?, ?> c ? c.get("application/json") : null;
+    Object schema = json instanceof Map<?, ?> j ? j.get("schema") : null;
+    Object ref = schema instanceof Map<?, ?> s ? ((Map<String, Object>) s).get("$ref") : null;
+    if (!(ref instanceof String name)) {
+      return null;
+    }
+    return api.getComponents().getSchemas().get(name.substring(name.lastIndexOf('/') + 1));
   }
 
   /**
@@ -306,6 +426,15 @@ public final class OpenApiContract {
     return out;
   }
 
+  private List<String> checkBody(String prefix, String json, Schema<?> schema, Direction direction, String where) {
+    try {
+      JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      return List.of(prefix + "the " + where + " is not JSON: " + e.getOriginalMessage());
+    }
+    return prefixed(prefix, schemas.validate(json, schema, direction, where));
+  }
+
   private List<String> parameterValue(String what, String raw, Schema<?> schema) {
     // Parameters arrive as text: accept the value if any reading of it conforms.
     List<JsonNode> readings = new ArrayList<>();
@@ -320,7 +449,7 @@ public final class OpenApiContract {
     }
     List<String> last = List.of();
     for (JsonNode reading : readings) {
-      last = schemas.validate(reading, schema, SchemaValidator.Direction.REQUEST, "value");
+      last = schemas.validate(reading.toString(), schema, null, "value");
       if (last.isEmpty()) {
         return List.of();
       }
@@ -329,28 +458,26 @@ public final class OpenApiContract {
   }
 
   private Parameter parameter(Parameter p) {
-    Parameter current = p;
-    while (current.get$ref() != null) {
-      String name = current.get$ref().substring(current.get$ref().lastIndexOf('/') + 1);
-      current = api.getComponents().getParameters().get(name);
-    }
-    return current;
+    return resolve(p, Parameter::get$ref, api.getComponents().getParameters());
   }
 
   private RequestBody requestBody(RequestBody b) {
-    RequestBody current = b;
-    while (current != null && current.get$ref() != null) {
-      String name = current.get$ref().substring(current.get$ref().lastIndexOf('/') + 1);
-      current = api.getComponents().getRequestBodies().get(name);
-    }
-    return current;
+    return resolve(b, RequestBody::get$ref, api.getComponents().getRequestBodies());
   }
 
   private ApiResponse response(ApiResponse r) {
-    ApiResponse current = r;
-    while (current.get$ref() != null) {
-      String name = current.get$ref().substring(current.get$ref().lastIndexOf('/') + 1);
-      current = api.getComponents().getResponses().get(name);
+    return resolve(r, ApiResponse::get$ref, api.getComponents().getResponses());
+  }
+
+  /** Follows {@code #/components/<kind>/<name>} references until the object itself. */
+  private static <T> T resolve(T start, java.util.function.Function<T, String> ref, Map<String, T> components) {
+    T current = start;
+    for (int hops = 0; current != null && ref.apply(current) != null; hops++) {
+      String target = ref.apply(current);
+      if (hops > 32 || components == null) {
+        throw new IllegalStateException("Unresolvable reference " + target);
+      }
+      current = components.get(target.substring(target.lastIndexOf('/') + 1));
     }
     return current;
   }
