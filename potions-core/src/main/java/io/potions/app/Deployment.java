@@ -45,6 +45,12 @@ public record Deployment(
       return name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** @return the lowercase name, as people read it in logs and messages */
+    @Override
+    public String toString() {
+      return id();
+    }
+
     /**
      * @param id a stored name
      * @return the kind
@@ -66,6 +72,12 @@ public record Deployment(
     @com.fasterxml.jackson.annotation.JsonValue
     public String id() {
       return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** @return the lowercase name, as people read it in logs and messages */
+    @Override
+    public String toString() {
+      return id();
     }
 
     /**

@@ -28,6 +28,12 @@ public record Stage(String name, Outcome status, Duration duration) {
       return name().toLowerCase(Locale.ROOT);
     }
 
+    /** @return the lowercase name, as people read it in logs and messages */
+    @Override
+    public String toString() {
+      return id();
+    }
+
     /**
      * @param id a stored name
      * @return the outcome

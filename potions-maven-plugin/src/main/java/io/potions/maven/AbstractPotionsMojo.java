@@ -13,8 +13,6 @@ import io.potions.spi.CloudProvider;
 import io.potions.ssh.HostKeyPolicy;
 import io.potions.ssh.SshIdentity;
 import io.potions.ssh.SshTarget;
-import io.potions.testkit.DockerUnavailableException;
-import io.potions.testkit.LocalCloud;
 import java.io.File;
 import java.util.Locale;
 import java.util.Optional;
@@ -119,10 +117,11 @@ public abstract class AbstractPotionsMojo extends AbstractMojo {
     }
     try (Potions potions = potions()) {
       run(potions);
-    } catch (DockerUnavailableException e) {
-      throw new MojoFailureException(e.getMessage() + " (the 'local' cloud runs servers as Docker containers;"
-          + " or set potions.cloud to digitalocean or existing)", e);
     } catch (PotionsException e) {
+      if (LocalCloudSupport.isDockerUnavailable(e)) {
+        throw new MojoFailureException(e.getMessage() + " (the 'local' cloud runs servers as Docker containers;"
+            + " or set potions.cloud to digitalocean or existing)", e);
+      }
       throw new MojoFailureException(e.getMessage(), e);
     }
   }
@@ -155,7 +154,7 @@ public abstract class AbstractPotionsMojo extends AbstractMojo {
     }
     switch (cloudName()) {
       case "local":
-        provider = LocalCloud.fromSnapshot();
+        provider = LocalCloudSupport.provider();
         break;
       case "digitalocean":
         String token = digitalOceanToken != null && !digitalOceanToken.isBlank() ? digitalOceanToken
