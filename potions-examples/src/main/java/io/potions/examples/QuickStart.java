@@ -275,7 +275,7 @@ public final class QuickStart {
       out.println();
       out.println("Cannot start: " + e.getMessage());
       out.println("The local cloud runs servers as Docker containers. Install Docker and start it:");
-      out.println("  Debian/Ubuntu, as root:  bash scripts/docker-engine.sh   (installs docker.io and debootstrap, starts dockerd)");
+      out.println("  Debian/Ubuntu, as root:  bash scripts/test-prerequisites.sh   (installs docker.io and debootstrap, starts dockerd)");
       out.println("  elsewhere:               install Docker Engine or Docker Desktop, start it, and make sure");
       out.println("                           'docker info' works for this user");
       out.println("Or set DIGITALOCEAN_TOKEN to run on DigitalOcean instead.");

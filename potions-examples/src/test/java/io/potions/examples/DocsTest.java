@@ -75,11 +75,11 @@ class DocsTest {
   void theReadmeStartsWithTheQuickStartThenTheTestCommand() throws IOException {
     String readme = Files.readString(ROOT.resolve("README.md"));
     int quickStart = readme.indexOf("./potions");
-    int engine = readme.indexOf("bash scripts/docker-engine.sh");
-    int verify = readme.indexOf("./mvnw -B verify");
-    assertThat(quickStart).isPositive().isLessThan(engine);
-    assertThat(engine).isLessThan(verify);
-    assertThat(readme.substring(0, verify)).doesNotContain("coming with");
+    int tests = readme.indexOf("./run-tests");
+    assertThat(quickStart).isPositive().isLessThan(tests);
+    assertThat(readme.substring(0, tests)).doesNotContain("coming with");
+    // CI runs exactly the README's test command.
+    assertThat(Files.readString(ROOT.resolve(".ci/run"))).contains("./run-tests");
   }
 
   private static List<Path> pages() throws IOException {

@@ -72,7 +72,7 @@ final class Docker {
         client = DockerClientProviderStrategy.getClientForConfig(DockerClientFactory.instance().getTransportConfig());
       } catch (RuntimeException e) {
         throw new DockerUnavailableException("No Docker engine answers. Throwaway servers need one:"
-            + " run scripts/docker-engine.sh as root (Debian/Ubuntu), or install and start Docker.");
+            + " run scripts/test-prerequisites.sh as root (Debian/Ubuntu), or install and start Docker.");
       }
     }
     return client;

@@ -64,7 +64,7 @@ public final class LocalCloud implements CloudProvider {
   public CloudServer create(ServerRequest request, ProgressListener listener) {
     if (!Docker.available()) {
       throw new DockerUnavailableException("No Docker engine answers. The local cloud needs one: run"
-          + " scripts/docker-engine.sh as root (Debian/Ubuntu), or install and start Docker.");
+          + " scripts/test-prerequisites.sh as root (Debian/Ubuntu), or install and start Docker.");
     }
     if (find(request.name()).isPresent()) {
       throw new PotionsException("A local server named " + request.name() + " already exists.");

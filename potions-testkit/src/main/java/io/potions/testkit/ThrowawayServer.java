@@ -93,7 +93,7 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
     }
     if (!available) {
       throw new DockerUnavailableException("No Docker engine answers. Throwaway servers need one:"
-          + " run scripts/docker-engine.sh as root (Debian/Ubuntu), or install and start Docker.");
+          + " run scripts/test-prerequisites.sh as root (Debian/Ubuntu), or install and start Docker.");
     }
   }
 

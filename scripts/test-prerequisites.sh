@@ -1,29 +1,34 @@
 #!/usr/bin/env bash
-# Makes sure a Docker engine answers on this machine, installing and starting one if needed.
-# Debian/Ubuntu only; these machines have no init system, so dockerd is started by hand.
-# Idempotent: an engine that already answers is reused.
+# Makes sure this machine has what the tests need: the Debian packages they run (Docker, debootstrap
+# for the test servers' base image, ShellCheck for the rendered scripts) and a Docker engine that
+# answers, installing and starting one if needed. Debian/Ubuntu only; these machines have no init
+# system, so dockerd is started by hand. Idempotent: what is already there is reused.
 set -euo pipefail
 
-log() { printf '[docker-engine] %s\n' "$*" >&2; }
-
-if docker info >/dev/null 2>&1; then
-  log "engine already answering"
-  exit 0
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  log "no Docker engine answers and this script is not root: install docker.io (or Docker Desktop) and start it"
-  exit 1
-fi
+log() { printf '[test-prerequisites] %s\n' "$*" >&2; }
 
 need=()
-command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v docker >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" -ne 0 ]; then
+  log "missing ${need[*]} and this script is not root: install them (Debian/Ubuntu: apt-get install ${need[*]})"
+  exit 1
+fi
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if docker info >/dev/null 2>&1; then
+  log "Docker engine already answering"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  log "no Docker engine answers and this script is not root: start Docker (or Docker Desktop)"
+  exit 1
 fi
 
 # A stale pid file from a killed daemon stops dockerd from starting.
