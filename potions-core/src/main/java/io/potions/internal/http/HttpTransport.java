@@ -10,6 +10,7 @@ import io.potions.http.ApiUnreachableException;
 import io.potions.http.HttpApiException;
 import io.potions.http.RateLimitedException;
 import io.potions.http.ServerErrorException;
+import io.potions.http.Sleeper;
 import io.potions.secret.Redactor;
 import java.io.IOException;
 import java.net.URI;

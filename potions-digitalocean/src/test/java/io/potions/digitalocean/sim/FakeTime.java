@@ -1,6 +1,6 @@
 package io.potions.digitalocean.sim;
 
-import io.potions.internal.http.Sleeper;
+import io.potions.http.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.potions.internal.http;
+package io.potions.http;
 
 import java.time.Duration;
 
