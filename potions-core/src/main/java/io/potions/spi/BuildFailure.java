@@ -10,6 +10,7 @@ import java.util.Objects;
  */
 public class BuildFailure extends PotionsException {
   private static final long serialVersionUID = 1L;
+  /** Why the build failed. */
   private final Reason reason;
 
   /**

@@ -21,7 +21,19 @@ import java.util.function.Consumer;
  */
 public record BuildRequest(String app, String appDir, String releaseId, SourceHost source, SourceCommit commit,
     RuntimeVersions runtime, Duration timeout, RemoteExecutor target, Consumer<String> log) {
-  /** Checks that nothing is missing. */
+  /**
+   * Checks that nothing is missing.
+   *
+   * @param app the app's name
+   * @param appDir the app's directory on the target server
+   * @param releaseId the release id
+   * @param source where the commit comes from
+   * @param commit the commit to build
+   * @param runtime the pinned runtime versions
+   * @param timeout the build's time limit
+   * @param target the app's server, as the deploy user
+   * @param log receives each log line of the build
+   */
   public BuildRequest {
     Objects.requireNonNull(app, "app");
     Objects.requireNonNull(appDir, "appDir");

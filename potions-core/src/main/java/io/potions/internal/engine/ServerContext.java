@@ -7,7 +7,7 @@ import io.potions.spi.RemoteExecutor;
 import io.potions.spi.ReverseProxy;
 
 /**
- * What an {@link App} needs from its server. Implemented by {@link io.potions.Server}; not meant
+ * What an {@link io.potions.app.App} needs from its server. Implemented by {@link io.potions.Server}; not meant
  * for callers.
  */
 public interface ServerContext {
