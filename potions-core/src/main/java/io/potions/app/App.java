@@ -139,6 +139,9 @@ public final class App {
       AppManifest manifest = AppManifest.of(name, port, settings);
       Secret dbPassword = Secret.of(randomToken(32));
       ctx.redactor().register(dbPassword);
+      // A database kept by an earlier delete(false) is reused, and never dropped by this create's clean-up.
+      boolean keptDatabase = server.run(RemoteCommand.of("Checking for a kept database",
+          AppScripts.databaseExists(name))).ok();
       try {
         server.require(RemoteCommand.of("Creating the app's directories", AppScripts.createLayout(name)));
         store.writeManifest(manifest);
@@ -149,7 +152,7 @@ public final class App {
         ctx.proxy().applyRoute(new AppRoute(name, manifest.domains(), port, manifest.https()), server);
       } catch (RuntimeException e) {
         log.warn("[{}] creating app {} failed; removing what was created: {}", ctx.serverName(), name, e.toString());
-        server.run(RemoteCommand.of("Removing the half-created app", AppScripts.delete(name, true)));
+        server.run(RemoteCommand.of("Removing the half-created app", AppScripts.delete(name, !keptDatabase)));
         throw e instanceof PotionsException pe ? pe
             : new PotionsException("Creating app " + name + " failed: " + e.getMessage(), e);
       }
@@ -181,11 +184,14 @@ public final class App {
    * @param domains the new domains
    */
   public void setDomains(List<String> domains) {
-    AppManifest current = manifest();
-    AppSettings settings = AppSettings.builder().from(current.settings()).domains(domains).build();
-    AppManifest updated = AppManifest.of(name, current.port(), settings);
-    ctx.proxy().applyRoute(new AppRoute(name, updated.domains(), updated.port(), updated.https()), ctx.executor());
-    store().writeManifest(updated);
+    AppSettings.builder().from(manifest().settings()).domains(domains).build();  // refuse bad input unlocked
+    try (DeployLock lock = lock("set domains of")) {
+      AppManifest current = manifest();
+      AppSettings settings = AppSettings.builder().from(current.settings()).domains(domains).build();
+      AppManifest updated = AppManifest.of(name, current.port(), settings);
+      ctx.proxy().applyRoute(new AppRoute(name, updated.domains(), updated.port(), updated.https()), ctx.executor());
+      store().writeManifest(updated);
+    }
   }
 
   /**
@@ -231,9 +237,7 @@ public final class App {
       EnvFile.requireUserKey(key);
       Names.envValue(key, value);
       ctx.redactor().register(value);
-      Map<String, String> vars = read();
-      vars.put(key, value);
-      write(vars);
+      change(vars -> vars.put(key, value));
       return this;
     }
 
@@ -247,9 +251,7 @@ public final class App {
         Names.envValue(k, v);
         ctx.redactor().register(v);
       });
-      Map<String, String> vars = read();
-      vars.putAll(values);
-      write(vars);
+      change(vars -> vars.putAll(values));
       return this;
     }
 
@@ -259,10 +261,7 @@ public final class App {
      */
     public Environment unset(String key) {
       Names.envKey(key);
-      Map<String, String> vars = read();
-      if (vars.remove(key) != null) {
-        write(vars);
-      }
+      change(vars -> vars.remove(key));
       return this;
     }
 
@@ -271,8 +270,17 @@ public final class App {
       return new LinkedHashMap<>(store().userEnv());
     }
 
-    private void write(Map<String, String> vars) {
-      store().writeUserEnv(vars);
+    /** Read, change, write back under the deploy lock, so two writers never lose each other's change. */
+    private void change(java.util.function.Consumer<Map<String, String>> edit) {
+      manifest();
+      try (DeployLock lock = lock("change the environment of")) {
+        Map<String, String> vars = read();
+        Map<String, String> before = new LinkedHashMap<>(vars);
+        edit.accept(vars);
+        if (!vars.equals(before)) {
+          store().writeUserEnv(vars);
+        }
+      }
     }
 
     @Override

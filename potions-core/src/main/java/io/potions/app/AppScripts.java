@@ -72,6 +72,37 @@ final class AppScripts {
 
   /**
    * @param app app name
+   * @return a script exiting 0 when the app's database exists (kept by an earlier delete)
+   */
+  static String databaseExists(String app) {
+    return helper("db-exists", app);
+  }
+
+  /**
+   * @param app app name
+   * @param slot the slot that no longer serves
+   * @return keeps the slot from starting at boot
+   */
+  static String disableSlot(String app, Slot slot) {
+    return helper("unit", "disable", app, slot.id());
+  }
+
+  /**
+   * Keeps the newest deployment records (their names start with a UTC timestamp), so a
+   * crash-looping auto-deploy cannot fill the disk with history.
+   *
+   * @param app app name
+   * @param keep how many to keep
+   * @return the script
+   */
+  static String pruneDeployments(String app, int keep) {
+    return "cd " + quote(dir(app) + "/deployments") + " || exit 0\n"
+        + "find . -maxdepth 1 -type f -name '*.json' -printf '%f\\n' | sort | head -n -" + keep
+        + " | while IFS= read -r f; do rm -f -- \"$f\"; done";
+  }
+
+  /**
+   * @param app app name
    * @param dropDatabase whether to drop the database too
    * @return the script removing the app from the server
    */

@@ -154,8 +154,12 @@ final class AppStore {
     return out;
   }
 
+  /** Deployment records kept per app; older ones are removed when a new one is saved. */
+  static final int DEPLOYMENTS_KEPT = 200;
+
   void saveDeployment(Deployment deployment) {
     writeJson(path("deployments/" + deployment.id() + ".json"), deployment, 0644);
+    server.run(RemoteCommand.of("Pruning old deployment records", AppScripts.pruneDeployments(app, DEPLOYMENTS_KEPT)));
   }
 
   // ---- env files -----------------------------------------------------------------------------

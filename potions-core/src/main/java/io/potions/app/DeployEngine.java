@@ -171,6 +171,10 @@ final class DeployEngine {
         lock.check("moving traffic");
       } catch (StageFailure e) {
         stopQuietly(standby);
+        if (run.kind == Deployment.Kind.DEPLOY) {
+          // A release that never served is not kept: a crash-looping auto-deploy must not fill the disk.
+          removeQuietly(release);
+        }
         return fail(run, e);
       } catch (DeployLock.LockLostException e) {
         // Another deploy may hold the lock now and be using this slot: leave it alone.
@@ -324,6 +328,8 @@ final class DeployEngine {
     List<ReleaseRecord> releases = releasesAfter(state.releases(), release);
     try {
       store().writeReleases(releases);
+      // Enabled before traffic moves: a reboot at any point after the flip brings back a slot that starts.
+      step("Enabling the " + slot.id() + " slot at boot", AppScripts.enableSlot(app, slot), null);
       step("Switching traffic to the " + slot.id() + " slot",
           AppScripts.route(app, manifest.port(), manifest.slotPort(slot)), null);
       run.line("switch", "new connections now go to the " + slot.id() + " slot (port " + manifest.slotPort(slot) + ")");
@@ -333,8 +339,7 @@ final class DeployEngine {
     }
     // Traffic has moved: from here on, trouble is reported but the deploy stands.
     try {
-      state.liveSlot().ifPresent(old -> drainAndStop(run, manifest, old));
-      step("Enabling the " + slot.id() + " slot at boot", AppScripts.enableSlot(app, slot), null);
+      state.liveSlot().filter(old -> old != slot).ifPresent(old -> drainAndStop(run, manifest, old));
       prune(run, manifest, state, releases, release);
     } catch (PotionsException e) {
       run.line("switch", "warning: traffic moved to the " + slot.id() + " slot, but cleaning up afterwards failed ("
@@ -355,6 +360,7 @@ final class DeployEngine {
     if (!stopped.ok()) {
       run.line("switch", "warning: stopping the old slot failed: " + stopped.tail(5));
     }
+    server().run(RemoteCommand.of("Disabling the " + old.id() + " slot at boot", AppScripts.disableSlot(app, old)));
   }
 
   /** Keeps the newest releases (and always the live and previous-live ones); removes the rest. */
@@ -402,6 +408,15 @@ final class DeployEngine {
     ExecResult r = server().run(RemoteCommand.of(what, script).stdin(stdin));
     if (!r.ok()) {
       throw new PotionsException(what + " failed (exit " + r.exitStatus() + "): " + ctx.redactor().redact(r.tail(10)));
+    }
+  }
+
+  private void removeQuietly(ReleaseRecord release) {
+    try {
+      server().run(RemoteCommand.of("Removing the release that failed verification",
+          AppScripts.removeRelease(app, release.id())));
+    } catch (RuntimeException e) {
+      log.warn("[{}] could not remove release {} of {}: {}", ctx.serverName(), release.id(), app, e.toString());
     }
   }
 

@@ -53,7 +53,7 @@ final class DeployLock implements AutoCloseable {
       onWaiting.accept(probe.out().trim());
     }
     RemoteProcess held = server.hold(RemoteCommand.of("Holding the deploy lock", render(holder, wait))
-        .limit(MAX_HOLD), OutputListener.IGNORE);
+        .limit(MAX_HOLD).fencing(), OutputListener.IGNORE);
     try {
       String line = held.awaitLine(LOCKED::equals, wait.plusSeconds(30));
       if (line == null) {

@@ -19,13 +19,15 @@ public final class RemoteCommand {
   private final boolean asRoot;
   private final Duration limit;
   private final byte[] stdin;
+  private final boolean fencing;
 
-  private RemoteCommand(String what, String script, boolean asRoot, Duration limit, byte[] stdin) {
+  private RemoteCommand(String what, String script, boolean asRoot, Duration limit, byte[] stdin, boolean fencing) {
     this.what = Objects.requireNonNull(what, "what");
     this.script = Objects.requireNonNull(script, "script");
     this.asRoot = asRoot;
     this.limit = Objects.requireNonNull(limit, "limit");
     this.stdin = stdin;
+    this.fencing = fencing;
   }
 
   /**
@@ -34,12 +36,12 @@ public final class RemoteCommand {
    * @return a command run as the login user with the default limit and no input
    */
   public static RemoteCommand of(String what, String script) {
-    return new RemoteCommand(what, script, false, DEFAULT_LIMIT, null);
+    return new RemoteCommand(what, script, false, DEFAULT_LIMIT, null, false);
   }
 
   /** @return the same command, run as root (through {@code sudo -n} unless logged in as root) */
   public RemoteCommand asRoot() {
-    return new RemoteCommand(what, script, true, limit, stdin);
+    return new RemoteCommand(what, script, true, limit, stdin, fencing);
   }
 
   /**
@@ -47,7 +49,7 @@ public final class RemoteCommand {
    * @return the same command with that limit
    */
   public RemoteCommand limit(Duration newLimit) {
-    return new RemoteCommand(what, script, asRoot, newLimit, stdin);
+    return new RemoteCommand(what, script, asRoot, newLimit, stdin, fencing);
   }
 
   /**
@@ -55,7 +57,22 @@ public final class RemoteCommand {
    * @return the same command reading {@code input}
    */
   public RemoteCommand stdin(byte[] input) {
-    return new RemoteCommand(what, script, asRoot, limit, input == null ? null : input.clone());
+    return new RemoteCommand(what, script, asRoot, limit, input == null ? null : input.clone(), fencing);
+  }
+
+  /**
+   * For a held command that guards other work (the deploy lock): while it is held, the executor
+   * must not reconnect silently when the connection drops, since the drop ended the command.
+   *
+   * @return the same command, fencing
+   */
+  public RemoteCommand fencing() {
+    return new RemoteCommand(what, script, asRoot, limit, stdin, true);
+  }
+
+  /** @return true when, held, it fences its connection against silent reconnects */
+  public boolean isFencing() {
+    return fencing;
   }
 
   /** @return what the command does, for people */

@@ -28,6 +28,9 @@ public final class AppScriptsSyntax {
     s.put("manifests", AppScripts.listManifests());
     s.put("readFiles", io.potions.internal.ssh.FileReads.script(List.of("/a b", "/c"), "--potions-file-0123--"));
     s.put("slotReleases", AppScripts.slotReleases("shop-api"));
+    s.put("pruneDeployments", AppScripts.pruneDeployments("shop-api", 200));
+    s.put("databaseExists", AppScripts.databaseExists("shop-api"));
+    s.put("disableSlot", AppScripts.disableSlot("shop-api", Slot.BLUE));
     s.put("lock", DeployLock.render("me@host (pid 1) deploy shop 'x'", Duration.ofMinutes(30)));
     s.put("runtime", RuntimeScripts.install(RuntimeVersions.builder().erlang("27.1.2").elixir("1.17.3-otp-27").build()));
     s.put("runtimeAll", RuntimeScripts.install(RuntimeVersions.builder().erlang("27.1.2").elixir("1.17.3-otp-27")

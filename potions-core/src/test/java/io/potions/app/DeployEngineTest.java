@@ -153,7 +153,7 @@ class DeployEngineTest {
     server.assertRanInOrder("Holding the deploy lock", "Listing the server's commits",
         "Taking the bundle", "Building a", "Pointing the blue slot", "Installing the slot's environment",
         "Running the migration", "Starting the blue slot", "Health-checking the blue slot",
-        "Switching traffic to the blue slot", "Enabling the blue slot");
+        "Enabling the blue slot", "Switching traffic to the blue slot", "Pruning old deployment records");
     assertThat(server.ran("Draining")).as("nothing was live, nothing to drain").isFalse();
     assertThat(server.files.get(DIR + "/state.json")).contains(d.id());
     assertThat(server.files).containsKey(DIR + "/deployments/" + d.id() + ".json");
@@ -171,8 +171,8 @@ class DeployEngineTest {
     Deployment d = engine().deploy(source, COMMIT);
 
     assertThat(d.slot()).isEqualTo("green");
-    server.assertRanInOrder("Starting the green slot", "Switching traffic to the green slot",
-        "Draining the blue slot", "Stopping the blue slot", "Enabling the green slot");
+    server.assertRanInOrder("Starting the green slot", "Enabling the green slot", "Switching traffic to the green slot",
+        "Draining the blue slot", "Stopping the blue slot", "Disabling the blue slot");
     assertThat(bundlesAskedFor).isNotEmpty();
   }
 
@@ -261,6 +261,9 @@ class DeployEngineTest {
     assertThat(e.getMessage()).contains("timeout last=500").contains("boom").contains("live app keeps serving");
     assertThat(server.whatRan()).contains("Stopping the green slot").doesNotContain("Stopping the blue slot");
     assertThat(server.ran("Switching")).isFalse();
+    assertThat(server.ran("Removing the release that failed verification"))
+        .as("a release that never served is not kept").isTrue();
+    assertThat(server.ran("Enabling")).as("a slot that never served is not enabled at boot").isFalse();
   }
 
   @Test
@@ -363,6 +366,26 @@ class DeployEngineTest {
     assertThat(e.getMessage()).contains("moving traffic");
     assertThat(server.whatRan()).noneMatch(w -> w.startsWith("Switching") || w.startsWith("Stopping"));
     assertThat(server.files.get(ROUTE)).isEqualTo("4000 4001\n");
+  }
+
+  @Test
+  void aRolledBackReleaseThatFailsVerificationIsKept() throws IOException {
+    server.files.put(ROUTE, "4000 4001\n");
+    server.files.put(DIR + "/state.json", AppStore.JSON.writeValueAsString(java.util.Map.of("releases", List.of(
+        new ReleaseRecord("r2", "d".repeat(40), "shop", 10), new ReleaseRecord("r1", "b".repeat(40), "shop", 10)))));
+    server.on("Reading the slots", result(0, "blue r2", "green r1"));
+    server.on("Health-checking", result(2, "POTIONS_HEALTH=crashed"));
+
+    assertThatThrownBy(() -> engine().rollback()).isInstanceOf(DeployFailedException.class);
+    assertThat(server.ran("Removing the release")).as("r1 is a kept release, not this run's build").isFalse();
+  }
+
+  @Test
+  void everySavedRecordPrunesTheOldestBeyondTheLimit() {
+    Deployment d = engine().deploy(source, COMMIT);
+    assertThat(server.ran.stream().filter(c -> c.what().startsWith("Pruning old deployment records")).findFirst()
+        .orElseThrow().script()).contains("head -n -" + AppStore.DEPLOYMENTS_KEPT);
+    assertThat(d.succeeded()).isTrue();
   }
 
   @Test

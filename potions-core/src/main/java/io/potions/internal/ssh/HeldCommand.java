@@ -18,10 +18,12 @@ public final class HeldCommand implements io.potions.spi.RemoteProcess {
   private final ChannelExec channel;
   private final OutputStream stdin;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final java.util.function.Consumer<HeldCommand> onClose;
 
-  HeldCommand(ChannelExec channel, OutputStream stdin) {
+  HeldCommand(ChannelExec channel, OutputStream stdin, java.util.function.Consumer<HeldCommand> onClose) {
     this.channel = channel;
     this.stdin = stdin;
+    this.onClose = onClose;
   }
 
   void offer(String line) {
@@ -63,6 +65,7 @@ public final class HeldCommand implements io.potions.spi.RemoteProcess {
   /** Ends the command by closing its input, then the channel. */
   @Override
   public void close() {
+    onClose.accept(this);
     try {
       stdin.close();
     } catch (IOException e) {

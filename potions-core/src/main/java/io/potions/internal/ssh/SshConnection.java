@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One SSH connection to one server, reused for every command, upload and port forward, and opened
- * again transparently when it dropped. Thread-safe: MINA multiplexes channels over the session.
+ * again transparently when it dropped, except while a fencing command (the deploy lock) is held on
+ * it: then a dropped connection means the lock is gone, and reconnecting silently would let the
+ * holder carry on unlocked. Thread-safe: MINA multiplexes channels over the session.
  */
 public final class SshConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SshConnection.class);
@@ -54,6 +56,8 @@ public final class SshConnection implements AutoCloseable {
   private final AtomicReference<String> refusal = new AtomicReference<>();
   private volatile PublicKey presentedKey;
   private ClientSession session;
+  /** Fencing commands held on the current session; while any is open, no silent reconnect. */
+  private final java.util.Set<HeldCommand> fences = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private SshConnection(SshTarget target, Redactor redactor) {
     this.target = target;
@@ -105,6 +109,11 @@ public final class SshConnection implements AutoCloseable {
   synchronized ClientSession session() {
     if (session != null && session.isOpen() && session.isAuthenticated()) {
       return session;
+    }
+    if (session != null && !fences.isEmpty()) {
+      throw new ServerUnreachableException("The SSH connection to " + target.host() + " dropped while the"
+          + " deploy lock was held on it, which released the lock; not reconnecting until the operation that"
+          + " held it ends, so nothing runs unlocked.");
     }
     if (session != null) {
       log.info("SSH connection to {} was closed; connecting again", target);
@@ -225,6 +234,18 @@ public final class SshConnection implements AutoCloseable {
    * @return the running command
    */
   public HeldCommand startHeld(String command, OutputListener listener) {
+    return startHeld(command, listener, false);
+  }
+
+  /**
+   * Starts a command that keeps running until the returned handle is closed (its stdin stays open).
+   *
+   * @param command the command line
+   * @param listener receives output lines as they come
+   * @param fencing when true, this connection refuses to reconnect while the command is held
+   * @return the running command
+   */
+  public HeldCommand startHeld(String command, OutputListener listener, boolean fencing) {
     try {
       ClientSession s = session();
       ChannelExec channel = s.createExecChannel(command);
@@ -237,7 +258,10 @@ public final class SshConnection implements AutoCloseable {
       };
       channel.setOut(new LineSplitter(OutputListener.Stream.STDOUT, tee, redactor));
       channel.setErr(new LineSplitter(OutputListener.Stream.STDERR, tee, redactor));
-      held[0] = new HeldCommand(channel, feed);
+      held[0] = new HeldCommand(channel, feed, fencing ? fences::remove : h -> { });
+      if (fencing) {
+        fences.add(held[0]);
+      }
       channel.open().verify(target.connectTimeout().toMillis());
       return held[0];
     } catch (IOException e) {

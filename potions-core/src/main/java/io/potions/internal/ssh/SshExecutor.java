@@ -133,7 +133,8 @@ public final class SshExecutor implements RemoteExecutor {
 
   @Override
   public RemoteProcess hold(RemoteCommand command, OutputListener listener) {
-    return connection.startHeld(render(command.script(), command.runsAsRoot(), user(), command.limit()), listener);
+    return connection.startHeld(render(command.script(), command.runsAsRoot(), user(), command.limit()), listener,
+        command.isFencing());
   }
 
   private static byte[] randomBytes() {

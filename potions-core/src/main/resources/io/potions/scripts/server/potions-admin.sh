@@ -88,10 +88,11 @@ case "$cmd" in
     # route APP APP_PORT SLOT_PORT: send the app's stable loopback port to a slot's port
     [ $# -eq 3 ] || die "usage: route APP APP_PORT SLOT_PORT"
     app_ok "$1"; port_ok "$2"; port_ok "$3"
+    # The kernel's rule first, then the record: the file never claims a route the kernel lacks.
     # Route files hold no secret: the deploy user reads them to know which slot is live.
+    route_apply "$1" "$2" "$3"
     install -d -m 0755 "$ROUTE_DIR"
     (umask 022; echo "$2 $3" > "$ROUTE_DIR/$1.tmp") && mv -f "$ROUTE_DIR/$1.tmp" "$ROUTE_DIR/$1"
-    route_apply "$1" "$2" "$3"
     ;;
   routes-restore)
     # routes-restore: re-create every app's NAT rule (at boot, from /etc/potions/routes)
@@ -126,6 +127,17 @@ SQL
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
 SELECT format('DROP ROLE IF EXISTS %I', :'db') \gexec
 SQL
+    ;;
+  db-exists)
+    # db-exists APP: exit 0 when the app's database exists (so a failed create never drops a kept one)
+    [ $# -eq 1 ] || die "usage: db-exists APP"
+    app_ok "$1"; db=$(db_name "$1")
+    cd /
+    found=$(runuser -u postgres -- psql -tAq -v ON_ERROR_STOP=1 -v db="$db" <<'SQL'
+SELECT 1 FROM pg_database WHERE datname = :'db';
+SQL
+)
+    [ "$found" = 1 ]
     ;;
   app-delete)
     # app-delete APP: stop and disable both slots, remove env files, NAT rule and @@ROOT@@/APP
