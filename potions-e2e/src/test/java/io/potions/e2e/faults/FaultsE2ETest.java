@@ -10,9 +10,13 @@ import io.potions.app.AppSettings;
 import io.potions.app.DeployFailedException;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
+import io.potions.app.OnServerBuilder;
 import io.potions.e2e.LoadLoop;
 import io.potions.progress.ProgressEvent;
 import io.potions.source.GitRepositorySource;
+import io.potions.spi.BuildRequest;
+import io.potions.spi.BuiltRelease;
+import io.potions.spi.ReleaseBuilder;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
@@ -28,6 +32,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +61,8 @@ class FaultsE2ETest {
   private App app;
   private volatile Predicate<ProgressEvent> trigger = e -> false;
   private volatile CountDownLatch triggered = new CountDownLatch(1);
+  /** Runs ON the deploy's thread when the trigger matches: a fault at a named point, not by timing luck. */
+  private volatile Runnable atTrigger = () -> { };
   private int version = 1;
 
   @BeforeAll
@@ -76,6 +84,8 @@ class FaultsE2ETest {
     potions = Potions.builder().progress(e -> {
       if (trigger.test(e)) {
         trigger = x -> false;
+        atTrigger.run();
+        atTrigger = () -> { };
         triggered.countDown();
       }
     }).build();
@@ -201,6 +211,120 @@ class FaultsE2ETest {
   }
 
   @Test
+  @Order(4)
+  void aDeployWhoseLockSessionDropsWhileNoCommandRunsStopsAndASecondDeployIsNotDisturbed() throws Exception {
+    String before = live();
+    String next = nextVersion();
+    AtomicReference<Deployment> second = new AtomicReference<>();
+    AtomicBoolean sessionsDropped = new AtomicBoolean();
+    ReleaseBuilder losesItsLock = new ReleaseBuilder() {
+      private final OnServerBuilder real = new OnServerBuilder();
+
+      @Override
+      public String name() {
+        return "on-server (test: loses its lock after building)";
+      }
+
+      @Override
+      public BuiltRelease build(BuildRequest request) {
+        BuiltRelease built = real.build(request);
+        // No command runs now: drop this SDK's deploy sessions, which frees the server's flock...
+        box.console("pkill -KILL -f 'sshd: deploy' || true");
+        sessionsDropped.set(true);
+        // ...so a second SDK instance takes the lock and deploys, and must not be disturbed.
+        try (Potions other = Potions.builder().build()) {
+          second.set(other.existingServer("faults-other", box.sshTarget()).app("shop")
+              .withSource(GitRepositorySource.local(repo.dir())).deploy("main"));
+        }
+        return built;
+      }
+    };
+    try (Potions lossy = Potions.builder().releaseBuilder(losesItsLock).build()) {
+      App sameApp = lossy.existingServer("faults-lossy", box.sshTarget()).app("shop")
+          .withSource(GitRepositorySource.local(repo.dir()));
+      assertThatThrownBy(() -> sameApp.deploy("main")).isInstanceOf(DeployFailedException.class)
+          .hasMessageContaining("deploy lock was lost")
+          .satisfies(e -> assertThat(((DeployFailedException) e).reason())
+              .isEqualTo(DeployFailedException.Reason.LOCK_LOST));
+    }
+    assertThat(sessionsDropped).as("the lock's session really was dropped").isTrue();
+    assertThat(second.get()).as("the second deploy ran while the first still held its build").isNotNull();
+    assertThat(second.get().succeeded()).isTrue();
+    assertThat(live()).as("the second deploy's release serves, untouched by the first").isEqualTo(next)
+        .isNotEqualTo(before);
+    assertNextDeploySucceeds();
+  }
+
+  /** Deploys with a fault injected synchronously, on the deploy's own thread, at the named moment. */
+  private Throwable deployWithFaultAt(Predicate<ProgressEvent> moment, Runnable fault) throws Exception {
+    triggered = new CountDownLatch(1);
+    atTrigger = fault;
+    trigger = moment;
+    try {
+      app.deploy("main");
+      return null;
+    } catch (RuntimeException e) {
+      return e;
+    } finally {
+      assertThat(triggered.getCount()).as("the fault's moment came").isZero();
+    }
+  }
+
+  private static boolean flipped(ProgressEvent e) {
+    return e instanceof ProgressEvent.StepOutput o && o.line().startsWith("new connections now go to");
+  }
+
+  @Test
+  @Order(4)
+  void aConnectionDroppedRightAfterTheFlipLeavesTheNewReleaseServing() throws Exception {
+    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 2, 2, 10)) {
+      String next = nextVersion();
+      Throwable failure = deployWithFaultAt(FaultsE2ETest::flipped,
+          () -> box.console("pkill -KILL -f 'sshd: deploy' || true"));
+      load.close();
+      assertThat(failure).as("traffic moved, so the deploy stands; clean-up is left to the next one").isNull();
+      assertThat(live()).isEqualTo(next);
+      assertThat(load.failures.get()).as(load.summary()).isZero();
+    }
+    assertNextDeploySucceeds();
+  }
+
+  @Test
+  @Order(4)
+  void aConnectionDroppedMidVerifyLeavesTheLiveReleaseServing() throws Exception {
+    String before = live();
+    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 2, 2, 10)) {
+      nextVersion();
+      Throwable failure = deployWithFaultAt(e -> e instanceof ProgressEvent.StepStarted s && s.step().equals("verify"),
+          () -> box.console("pkill -KILL -f 'sshd: deploy' || true"));
+      load.close();
+      assertThat(failure).isInstanceOf(DeployFailedException.class);
+      assertThat(live()).isEqualTo(before);
+      assertThat(load.failures.get()).as(load.summary()).isZero();
+    }
+    assertNextDeploySucceeds();
+  }
+
+  @Test
+  @Order(5)
+  void aRebootInTheMiddleOfASwitchBringsTheAppBackServing() throws Exception {
+    String next = nextVersion();
+    deployWithFaultAt(FaultsE2ETest::flipped, box::reboot);
+    connect();
+    String after = "";
+    for (int i = 0; i < 120 && !after.equals(next); i++) {
+      try {
+        after = live();
+      } catch (java.io.IOException e) {
+        after = "";
+      }
+      Thread.sleep(500);
+    }
+    assertThat(after).as("after the boot the release the route points to serves").isEqualTo(next);
+    assertNextDeploySucceeds();
+  }
+
+  @Test
   @Order(5)
   void killingTheSdkProcessMidDeployFreesTheLockAndLeavesNoHalfSwitchedState() throws Exception {
     String before = live();
@@ -284,6 +408,27 @@ class FaultsE2ETest {
     // Releases are pruned to keepReleases; the build cache may settle, but nothing accumulates.
     assertThat(diskAfter).isLessThan(diskBefore + 20_000);
     assertThat(live()).isEqualTo("0." + version + ".0");
+  }
+
+  @Test
+  @Order(9)
+  void twentyDeploysOfAReleaseThatCrashesOnStartLeaveDiskFlat() throws Exception {
+    String before = live();
+    app.env().set("SAMPLE_CRASH_AFTER_SECONDS", "1");
+    String releasesBefore = box.console("ls /opt/potions/shop/releases | sort").getStdout();
+    long diskBefore = diskUsedKb();
+    int records = app.deployments().size();
+    for (int i = 0; i < 20; i++) {
+      assertThatThrownBy(() -> app.deploy("main")).isInstanceOf(DeployFailedException.class);
+    }
+    long diskAfter = diskUsedKb();
+    System.out.println("after 20 crashing deploys: /opt/potions " + diskBefore + " KB -> " + diskAfter + " KB");
+    assertThat(box.console("ls /opt/potions/shop/releases | sort").getStdout())
+        .as("no failed release is kept").isEqualTo(releasesBefore);
+    assertThat(diskAfter).isLessThan(diskBefore + 5_000);
+    assertThat(app.deployments()).hasSize(Math.min(records + 20, 200));
+    assertThat(live()).isEqualTo(before);
+    app.env().unset("SAMPLE_CRASH_AFTER_SECONDS");
   }
 
   private long diskUsedKb() {
