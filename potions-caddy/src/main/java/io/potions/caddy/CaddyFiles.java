@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.potions.internal.shell.ScriptTemplate;
 
 /** Pure renderers for Caddy's files on the server. */
-public final class CaddyFiles {
+final class CaddyFiles {
   private CaddyFiles() {}
 
   /** Where Caddy's admin API listens: the server's loopback only, never a public interface. */

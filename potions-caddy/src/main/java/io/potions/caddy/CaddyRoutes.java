@@ -14,7 +14,7 @@ import java.util.Set;
  * app's route, and keep {@code automatic_https.skip} listing exactly the domains served over plain
  * HTTP (plus whatever else someone put there by hand).
  */
-public final class CaddyRoutes {
+final class CaddyRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private CaddyRoutes() {}
