@@ -25,6 +25,8 @@ import io.potions.digitalocean.model.Image;
 import io.potions.digitalocean.model.Region;
 import io.potions.digitalocean.model.Size;
 import io.potions.digitalocean.model.SshKey;
+import io.potions.http.ApiClientBuilder;
+import io.potions.http.ApiClientSettings;
 import io.potions.http.AuthenticationFailedException;
 import io.potions.http.HttpApiException;
 import io.potions.http.PermissionDeniedException;
@@ -129,8 +131,9 @@ public final class DigitalOceanClient {
     this.maxPollInterval = b.maxPollInterval.compareTo(b.pollInterval) < 0 ? b.pollInterval : b.maxPollInterval;
     this.pollDeadline = b.pollDeadline;
     this.pageSize = b.pageSize;
-    this.clock = b.clock;
-    this.sleeper = b.sleeper;
+    ApiClientSettings settings = b.apiSettings();
+    this.clock = settings.clock();
+    this.sleeper = settings.sleeper();
     this.json = JsonMapper.builder()
         .addModule(new JavaTimeModule())
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -140,11 +143,10 @@ public final class DigitalOceanClient {
             JsonInclude.Include.NON_EMPTY, JsonInclude.Include.NON_EMPTY))
         .build();
     this.http = HttpTransport.builder(API, b.baseUri, this::errorFor)
-        .httpClient(b.httpClient).connectTimeout(b.connectTimeout).callTimeout(b.callTimeout)
+        .settings(settings)
         .authorization(() -> "Bearer " + token.reveal())
         .requestIdHeader("x-request-id")
-        .json(json).redactor(redactor).clock(clock).sleeper(sleeper)
-        .retries(b.maxAttempts, b.retryBackoff, b.maxRetryBackoff, b.maxRateLimitWait)
+        .json(json).redactor(redactor)
         .log(log)
         .build();
     this.baseUri = http.baseUri();
@@ -779,24 +781,22 @@ public final class DigitalOceanClient {
    * for retryable failures with backoff from 500 ms to 8 s, 429 waits of up to 60 s, polls every 3
    * s growing to 15 s with a 10-minute deadline, pages of 200.
    */
-  public static final class Builder {
+  public static final class Builder extends ApiClientBuilder<Builder> {
     private Secret token;
     private URI baseUri = DEFAULT_BASE_URI;
-    private Duration callTimeout = Duration.ofSeconds(30);
-    private Duration connectTimeout = Duration.ofSeconds(10);
-    private int maxAttempts = 4;
-    private Duration retryBackoff = Duration.ofMillis(500);
-    private Duration maxRetryBackoff = Duration.ofSeconds(8);
-    private Duration maxRateLimitWait = Duration.ofSeconds(60);
     private Duration pollInterval = Duration.ofSeconds(3);
     private Duration maxPollInterval = Duration.ofSeconds(15);
     private Duration pollDeadline = Duration.ofMinutes(10);
     private int pageSize = MAX_PAGE_SIZE;
-    private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper = Sleeper.SYSTEM;
-    private HttpClient httpClient;
 
-    private Builder() {}
+    private Builder() {
+      super(4);
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
 
     /**
      * @param token a DigitalOcean personal access token (required)
@@ -833,60 +833,10 @@ public final class DigitalOceanClient {
       return this;
     }
 
-    /**
-     * @param callTimeout how long one HTTP call may take, answer included
-     * @return this builder
-     */
-    public Builder callTimeout(Duration callTimeout) {
-      this.callTimeout = positive(callTimeout, "callTimeout");
-      return this;
-    }
 
-    /**
-     * @param connectTimeout how long connecting may take (ignored with {@link #httpClient})
-     * @return this builder
-     */
-    public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive(connectTimeout, "connectTimeout");
-      return this;
-    }
 
-    /**
-     * @param maxAttempts attempts per call for retryable failures, the first included (1 = never
-     *     retry)
-     * @return this builder
-     */
-    public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1) {
-        throw new InvalidInputException("maxAttempts must be at least 1.");
-      }
-      this.maxAttempts = maxAttempts;
-      return this;
-    }
 
-    /**
-     * @param first the wait before the first retry of a failed idempotent call; it doubles after
-     * @param max the longest such wait
-     * @return this builder
-     */
-    public Builder retryBackoff(Duration first, Duration max) {
-      this.retryBackoff = positive(first, "retryBackoff");
-      this.maxRetryBackoff = positive(max, "maxRetryBackoff");
-      return this;
-    }
 
-    /**
-     * @param maxRateLimitWait the longest a 429's {@code retry-after} is waited out; a longer one
-     *     fails at once with {@link RateLimitedException}
-     * @return this builder
-     */
-    public Builder maxRateLimitWait(Duration maxRateLimitWait) {
-      if (maxRateLimitWait == null || maxRateLimitWait.isNegative()) {
-        throw new InvalidInputException("maxRateLimitWait must be zero or more.");
-      }
-      this.maxRateLimitWait = maxRateLimitWait;
-      return this;
-    }
 
     /**
      * @param first the wait between the first polls of an action or droplet; it grows by half each
@@ -914,44 +864,13 @@ public final class DigitalOceanClient {
       return this;
     }
 
-    /**
-     * @param clock the clock deadlines are measured with (tests pass a fake one)
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
 
-    /**
-     * @param sleeper how to wait between polls and retries (tests pass one advancing a fake clock)
-     * @return this builder
-     */
-    public Builder sleeper(Sleeper sleeper) {
-      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-      return this;
-    }
 
-    /**
-     * @param httpClient the JDK HTTP client to use, for proxies or custom TLS (by default one with a
-     *     10 s connect timeout and no redirects)
-     * @return this builder
-     */
-    public Builder httpClient(HttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
-      return this;
-    }
 
     /** @return the client */
     public DigitalOceanClient build() {
       return new DigitalOceanClient(this);
     }
 
-    private static Duration positive(Duration d, String name) {
-      if (d == null || d.isZero() || d.isNegative()) {
-        throw new InvalidInputException(name + " must be a positive duration.");
-      }
-      return d;
-    }
   }
 }

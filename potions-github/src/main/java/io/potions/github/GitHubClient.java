@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.potions.InvalidInputException;
+import io.potions.http.ApiClientBuilder;
+import io.potions.http.ApiClientSettings;
 import io.potions.http.AuthenticationFailedException;
 import io.potions.http.HttpApiException;
 import io.potions.http.PermissionDeniedException;
@@ -122,14 +124,14 @@ public final class GitHubClient {
       redactor.register(auth.personalToken());
     }
     this.tokenRefreshMargin = b.tokenRefreshMargin;
-    this.clock = b.clock;
+    ApiClientSettings settings = b.apiSettings();
+    this.clock = settings.clock();
     this.http = HttpTransport.builder(API, b.apiUri, this::errorFor)
-        .httpClient(b.httpClient).connectTimeout(b.connectTimeout).callTimeout(b.callTimeout)
+        .settings(settings)
         .header("Accept", "application/vnd.github+json")
         .header("X-GitHub-Api-Version", API_VERSION)
         .requestIdHeader("x-github-request-id")
-        .json(json).redactor(redactor).clock(clock).sleeper(b.sleeper)
-        .retries(b.maxAttempts, b.retryBackoff, b.maxRetryBackoff, b.maxRateLimitWait)
+        .json(json).redactor(redactor)
         .onAnswer(this::keepRateLimit)
         .log(log)
         .build();
@@ -659,21 +661,19 @@ public final class GitHubClient {
   }
 
   /** Settings for a {@link GitHubClient}. */
-  public static final class Builder {
+  public static final class Builder extends ApiClientBuilder<Builder> {
     private GitHubAuth auth;
     private URI apiUri = DEFAULT_API_URI;
-    private Duration callTimeout = Duration.ofSeconds(30);
-    private Duration connectTimeout = Duration.ofSeconds(10);
-    private int maxAttempts = 3;
-    private Duration retryBackoff = Duration.ofMillis(500);
-    private Duration maxRetryBackoff = Duration.ofSeconds(8);
-    private Duration maxRateLimitWait = Duration.ofSeconds(60);
     private Duration tokenRefreshMargin = Duration.ofMinutes(5);
-    private Clock clock = Clock.systemUTC();
-    private Sleeper sleeper = Sleeper.SYSTEM;
-    private HttpClient httpClient;
 
-    private Builder() {}
+    private Builder() {
+      super(3);
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
 
     /**
      * @param auth a GitHub App installation or a personal access token (required)
@@ -699,59 +699,10 @@ public final class GitHubClient {
       return this;
     }
 
-    /**
-     * @param callTimeout how long one HTTP call may take, answer included (default 30 s)
-     * @return this
-     */
-    public Builder callTimeout(Duration callTimeout) {
-      this.callTimeout = positive(callTimeout, "callTimeout");
-      return this;
-    }
 
-    /**
-     * @param connectTimeout how long connecting may take (default 10 s)
-     * @return this
-     */
-    public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive(connectTimeout, "connectTimeout");
-      return this;
-    }
 
-    /**
-     * @param maxAttempts attempts per call in all, retries included (default 3, at least 1)
-     * @return this
-     */
-    public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1 || maxAttempts > 20) {
-        throw new InvalidInputException("maxAttempts must be between 1 and 20.");
-      }
-      this.maxAttempts = maxAttempts;
-      return this;
-    }
 
-    /**
-     * @param first the wait before the first retry of a failed call, doubling after (default 500 ms)
-     * @param max the longest such wait (default 8 s)
-     * @return this
-     */
-    public Builder retryBackoff(Duration first, Duration max) {
-      this.retryBackoff = positive(first, "retryBackoff");
-      this.maxRetryBackoff = positive(max, "maxRetryBackoff");
-      return this;
-    }
 
-    /**
-     * @param maxRateLimitWait the longest wait for a rate limit the client accepts before retrying;
-     *     longer asks fail at once with {@link RateLimitedException} (default 60 s; zero never waits)
-     * @return this
-     */
-    public Builder maxRateLimitWait(Duration maxRateLimitWait) {
-      if (maxRateLimitWait == null || maxRateLimitWait.isNegative()) {
-        throw new InvalidInputException("maxRateLimitWait must be zero or positive.");
-      }
-      this.maxRateLimitWait = maxRateLimitWait;
-      return this;
-    }
 
     /**
      * @param margin how long before its expiry an installation token is replaced (default 5 min)
@@ -765,43 +716,13 @@ public final class GitHubClient {
       return this;
     }
 
-    /**
-     * @param clock the clock for JWTs, token expiry and rate-limit resets (tests)
-     * @return this
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
 
-    /**
-     * @param sleeper how to wait before retries (tests)
-     * @return this
-     */
-    public Builder sleeper(Sleeper sleeper) {
-      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-      return this;
-    }
 
-    /**
-     * @param httpClient the JDK HTTP client to use (proxies, TLS); the call timeout still applies
-     * @return this
-     */
-    public Builder httpClient(HttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
-      return this;
-    }
 
     /** @return the client */
     public GitHubClient build() {
       return new GitHubClient(this);
     }
 
-    private static Duration positive(Duration d, String name) {
-      if (d == null || d.isZero() || d.isNegative()) {
-        throw new InvalidInputException(name + " must be positive.");
-      }
-      return d;
-    }
   }
 }

@@ -343,6 +343,17 @@ public final class HttpTransport {
     }
 
     /**
+     * @param settings a client builder's shared settings: time limits, retries, clock, sleeper, JDK client
+     * @return this
+     */
+    public Builder settings(io.potions.http.ApiClientSettings settings) {
+      return httpClient(settings.httpClient()).connectTimeout(settings.connectTimeout())
+          .callTimeout(settings.callTimeout()).clock(settings.clock()).sleeper(settings.sleeper())
+          .retries(settings.maxAttempts(), settings.retryBackoff(), settings.maxRetryBackoff(),
+              settings.maxRateLimitWait());
+    }
+
+    /**
      * @param connectTimeout how long connecting may take (ignored with {@link #httpClient})
      * @return this
      */
