@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * GitHub may redeliver an old push late. A push is therefore deployed only when:
  * <ul>
  *   <li>the same push (repository, ref, commit) was not handled already (the last N are kept;
- *       a push whose deploy failed is forgotten, so that a redelivery retries it);
+ *       a push whose deploy failed is forgotten with its delivery id, so that a redelivery retries
+ *       it);
  *   <li>the branch or tag still names the pushed commit, resolved again through the registration's
  *       {@linkplain DeployTrigger#source() source} (a newer push supersedes it);
  *   <li>the commit is not the {@linkplain DeployTrigger#liveCommit() live} one, nor, when the source
@@ -260,7 +261,7 @@ public final class WebhookHandler {
     try {
       response = switch (event) {
         case "ping" -> answer(200, "pong");
-        case "push" -> push(header.apply("Content-Type"), raw);
+        case "push" -> push(delivery, header.apply("Content-Type"), raw);
         default -> answer(200, "ignored event " + printable(event));
       };
     } catch (RuntimeException e) {
@@ -273,7 +274,7 @@ public final class WebhookHandler {
     return response;
   }
 
-  private WebhookResponse push(String contentType, byte[] raw) {
+  private WebhookResponse push(String delivery, String contentType, byte[] raw) {
     JsonNode payload;
     try {
       payload = json.readTree(jsonOf(contentType, raw));
@@ -347,7 +348,9 @@ public final class WebhookHandler {
             commit.shortSha(), rule.target());
         deployment.whenComplete((done, error) -> {
           if (error != null) {
-            pushes.remove(pushKey); // a failed deploy may be retried by redelivering the push
+            // a failed deploy may be retried: GitHub's "Redeliver" (same id) is handled again
+            pushes.remove(pushKey);
+            deliveries.remove(delivery);
             log.warn("auto-deploy of {} to {} failed: {}", commit.shortSha(), rule.target(),
                 redactor.redact(String.valueOf(rootCause(error).getMessage())));
           } else {
@@ -493,7 +496,8 @@ public final class WebhookHandler {
     }
 
     /**
-     * @param count how many delivery ids are remembered to drop repeats (default 10,000)
+     * @param count how many delivery ids, and how many pushes (repository, ref, commit), are
+     *     remembered to drop repeats (default 10,000 each)
      * @return this
      */
     public Builder rememberedDeliveries(int count) {
