@@ -77,6 +77,11 @@ public final class App {
     return new App(ctx, name, Objects.requireNonNull(source, "source"));
   }
 
+  /** @return where the app's code comes from, when this handle was given a source */
+  public java.util.Optional<SourceHost> source() {
+    return java.util.Optional.ofNullable(source);
+  }
+
   private DeployEngine engine() {
     return new DeployEngine(ctx, name);
   }

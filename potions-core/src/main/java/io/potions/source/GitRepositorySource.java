@@ -150,6 +150,32 @@ public final class GitRepositorySource implements SourceHost {
     }
   }
 
+  /**
+   * Answers from the local repository (or the mirror as last fetched): false when either commit is
+   * not in it.
+   */
+  @Override
+  public synchronized boolean isAncestor(String older, String newer) {
+    if (older == null || newer == null || !older.matches("[0-9a-f]{40}") || !newer.matches("[0-9a-f]{40}")) {
+      return false;
+    }
+    if (remote && !Files.exists(localRepo)) {
+      return false;
+    }
+    try (Repository repo = open(); RevWalk walk = new RevWalk(repo)) {
+      ObjectId base = ObjectId.fromString(older);
+      ObjectId tip = ObjectId.fromString(newer);
+      if (!repo.getObjectDatabase().has(base) || !repo.getObjectDatabase().has(tip)) {
+        return false;
+      }
+      return walk.isMergedInto(walk.parseCommit(base), walk.parseCommit(tip));
+    } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+      return false; // one of them names a tree or blob, not a commit
+    } catch (IOException e) {
+      throw new PotionsException("Could not compare commits in " + describe() + ": " + e.getMessage(), e);
+    }
+  }
+
   private Repository open() throws IOException {
     if (remote && !Files.exists(localRepo)) {
       Files.createDirectories(localRepo.getParent());

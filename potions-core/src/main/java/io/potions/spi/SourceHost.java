@@ -51,4 +51,18 @@ public interface SourceHost {
    * @param description a short text for people
    */
   default void reportDeployment(SourceCommit commit, String state, String description) {}
+
+  /**
+   * Tells whether one commit is an ancestor of another (or the same commit), so that an automatic
+   * deploy never replaces the live commit with an older one. Answers only from what this source
+   * already knows (it does not have to fetch). The default cannot tell and answers false.
+   *
+   * @param older a full commit SHA
+   * @param newer a full commit SHA
+   * @return true when {@code older} is reachable from {@code newer}; false when it is not, or when
+   *     this source cannot tell (unknown commit, no history)
+   */
+  default boolean isAncestor(String older, String newer) {
+    return false;
+  }
 }

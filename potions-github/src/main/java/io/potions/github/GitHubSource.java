@@ -154,6 +154,24 @@ public final class GitHubSource implements SourceHost {
   }
 
   /**
+   * Answers from the local mirror (GitHub's REST subset this SDK uses has no compare call): a commit
+   * not yet in the mirror is fetched first; a commit on no branch or tag answers false.
+   */
+  @Override
+  public boolean isAncestor(String older, String newer) {
+    if (older == null || newer == null || !older.matches("[0-9a-f]{40}") || !newer.matches("[0-9a-f]{40}")) {
+      return false;
+    }
+    try {
+      ensureFetched(older);
+      ensureFetched(newer);
+    } catch (UnknownRefException e) {
+      return false;
+    }
+    return mirror.isAncestor(older, newer);
+  }
+
+  /**
    * Sets the commit status ({@code pending}, {@code success}, {@code failure}) and adds the
    * matching status to the commit's GitHub Deployment (created when the deploy starts). Never
    * throws: failures are logged.

@@ -104,6 +104,19 @@ class GitHubSourceTest {
   }
 
   @Test
+  void ancestryIsAnsweredFromTheMirrorFetchingWhatItLacks() {
+    String a = f.repo.head();
+    GitHubSource source = f.source(f.patClient(PAT)).build();
+    source.resolve("main");
+    String b = f.repo.commit("VERSION", "0.4.0\n", "version 0.4.0"); // pushed after the mirror's last fetch
+
+    assertThat(source.isAncestor(a, b)).isTrue();
+    assertThat(source.isAncestor(b, a)).isFalse();
+    assertThat(source.isAncestor("0123456789abcdef0123456789abcdef01234567", b)).isFalse(); // on no branch
+    assertThat(source.isAncestor("main", b)).isFalse();
+  }
+
+  @Test
   void resolvesTagsShasAndRefusesUnknownRefs() {
     f.repo.tag("v1.0.0");
     String tagged = f.repo.head();

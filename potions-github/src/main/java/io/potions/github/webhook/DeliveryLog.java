@@ -3,7 +3,10 @@ package io.potions.github.webhook;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The N delivery ids seen most recently (an LRU), to drop GitHub's redeliveries of an event already handled. */
+/**
+ * The N keys seen most recently (an LRU): delivery ids, to drop GitHub's redeliveries of an event
+ * already handled, and pushes (repository, ref, commit), to drop a replay under a fresh id.
+ */
 final class DeliveryLog {
   private final Map<String, Boolean> ids;
 
@@ -18,12 +21,12 @@ final class DeliveryLog {
     };
   }
 
-  /** @return true when the id is new (and now remembered), false for a repeat */
+  /** @return true when the key is new (and now remembered), false for a repeat */
   synchronized boolean add(String id) {
     return ids.putIfAbsent(id, Boolean.TRUE) == null;
   }
 
-  /** Forgets an id whose handling failed, so that a redelivery is handled. */
+  /** Forgets a key whose handling failed, so that a redelivery is handled. */
   synchronized void remove(String id) {
     ids.remove(id);
   }

@@ -7,6 +7,8 @@ import io.potions.app.App;
 import io.potions.secret.Redactor;
 import io.potions.secret.Secret;
 import io.potions.source.SourceCommit;
+import io.potions.source.UnknownRefException;
+import io.potions.spi.SourceHost;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -49,6 +52,21 @@ import org.slf4j.LoggerFactory;
  *       ignored.
  * </ol>
  *
+ * <p>The delivery id is not signed, so a captured delivery can be replayed under a fresh one, and
+ * GitHub may redeliver an old push late. A push is therefore deployed only when:
+ * <ul>
+ *   <li>the same push (repository, ref, commit) was not handled already (the last N are kept;
+ *       a push whose deploy failed is forgotten with its delivery id, so that a redelivery retries
+ *       it);
+ *   <li>the branch or tag still names the pushed commit, resolved again through the registration's
+ *       {@linkplain DeployTrigger#source() source} (a newer push supersedes it);
+ *   <li>the commit is not the {@linkplain DeployTrigger#liveCommit() live} one, nor, when the source
+ *       can tell, {@linkplain SourceHost#isAncestor(String, String) older} than it.
+ * </ul>
+ * Otherwise the answer is 200 with the reason, and nothing is deployed. An app's registration
+ * ({@link #autoDeploy(App, String, String)}) makes every check; a bare {@link DeployTrigger} only the
+ * first, unless it names its source and live commit too.
+ *
  * <p>Deploys go through {@link App#deployAsync(SourceCommit)}, so they wait in the server's queue
  * behind manual ones. Thread-safe.
  */
@@ -66,6 +84,7 @@ public final class WebhookHandler {
   private final Secret secret;
   private final int maxBodyBytes;
   private final DeliveryLog deliveries;
+  private final DeliveryLog pushes;
   private final AutoDeployListener listener;
   private final Redactor redactor = new Redactor();
   private final ObjectMapper json = new ObjectMapper();
@@ -75,6 +94,7 @@ public final class WebhookHandler {
     this.secret = b.secret;
     this.maxBodyBytes = b.maxBodyBytes;
     this.deliveries = new DeliveryLog(b.rememberedDeliveries);
+    this.pushes = new DeliveryLog(b.rememberedDeliveries);
     this.listener = b.listener;
     redactor.register(secret);
   }
@@ -99,7 +119,7 @@ public final class WebhookHandler {
    */
   public AutoDeployRule autoDeploy(App app, String repository, String branch) {
     Objects.requireNonNull(app, "app");
-    return autoDeploy(repository, branch, app.name(), app::deployAsync);
+    return autoDeploy(repository, branch, app.name(), DeployTrigger.of(app));
   }
 
   /**
@@ -130,7 +150,7 @@ public final class WebhookHandler {
    */
   public AutoDeployRule autoDeployTags(App app, String repository, String tagPattern) {
     Objects.requireNonNull(app, "app");
-    return autoDeployTags(repository, tagPattern, app.name(), app::deployAsync);
+    return autoDeployTags(repository, tagPattern, app.name(), DeployTrigger.of(app));
   }
 
   /**
@@ -241,7 +261,7 @@ public final class WebhookHandler {
     try {
       response = switch (event) {
         case "ping" -> answer(200, "pong");
-        case "push" -> push(header.apply("Content-Type"), raw);
+        case "push" -> push(delivery, header.apply("Content-Type"), raw);
         default -> answer(200, "ignored event " + printable(event));
       };
     } catch (RuntimeException e) {
@@ -254,7 +274,7 @@ public final class WebhookHandler {
     return response;
   }
 
-  private WebhookResponse push(String contentType, byte[] raw) {
+  private WebhookResponse push(String delivery, String contentType, byte[] raw) {
     JsonNode payload;
     try {
       payload = json.readTree(jsonOf(contentType, raw));
@@ -297,6 +317,13 @@ public final class WebhookHandler {
       return answer(200, "ignored: nothing auto-deploys " + (tag ? "tag " : "branch ") + printable(name) + " of "
           + printable(repository));
     }
+    // What was pushed, not the delivery id (which is not signed): a replay under a fresh id is a repeat.
+    String pushKey = repository.toLowerCase(Locale.ROOT) + " " + ref + " " + after;
+    if (!pushes.add(pushKey)) {
+      log.info("dropped a repeated push of {} to {} {}", after.substring(0, 7), printable(repository), printable(ref));
+      return answer(200, "duplicate push: " + after.substring(0, 7) + " to " + printable(ref) + " of "
+          + printable(repository) + " was already handled");
+    }
     JsonNode head = payload.path("head_commit");
     String message = head.path("message").asText("");
     int nl = message.indexOf('\n');
@@ -304,9 +331,16 @@ public final class WebhookHandler {
     String author = head.path("author").path("name").asText(payload.path("pusher").path("name").asText(""));
     SourceCommit commit = new SourceCommit(after, name, subject, author);
     List<String> queued = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     for (AutoDeployRule rule : matching) {
       try {
+        String stale = staleReason(rule, commit, tag);
+        if (stale != null) {
+          skipped.add(rule.target() + ": " + stale);
+          log.info("push to {} {}: not deploying {} to {}: {}", repository, ref, commit.shortSha(), rule.target(), stale);
+          continue;
+        }
         CompletableFuture<?> deployment = Objects.requireNonNull(rule.trigger().deploy(commit),
             "the deploy trigger returned no future");
         queued.add(rule.target());
@@ -314,6 +348,9 @@ public final class WebhookHandler {
             commit.shortSha(), rule.target());
         deployment.whenComplete((done, error) -> {
           if (error != null) {
+            // a failed deploy may be retried: GitHub's "Redeliver" (same id) is handled again
+            pushes.remove(pushKey);
+            deliveries.remove(delivery);
             log.warn("auto-deploy of {} to {} failed: {}", commit.shortSha(), rule.target(),
                 redactor.redact(String.valueOf(rootCause(error).getMessage())));
           } else {
@@ -331,11 +368,59 @@ public final class WebhookHandler {
             redactor.redact(e.toString()));
       }
     }
+    String notDeployed = skipped.isEmpty() ? "" : "; not deployed to " + String.join("; ", skipped);
+    if (queued.isEmpty() && !failed.isEmpty()) {
+      pushes.remove(pushKey); // not handled: a redelivery should be
+      return answer(500, "could not queue the deploy: " + String.join("; ", failed) + notDeployed);
+    }
     if (queued.isEmpty()) {
-      return answer(500, "could not queue the deploy: " + String.join("; ", failed));
+      return answer(200, "nothing deployed: " + commit.shortSha() + " to " + String.join("; ", skipped));
     }
     return answer(202, "queued deploy of " + commit.shortSha() + " to " + String.join(", ", queued)
-        + (failed.isEmpty() ? "" : "; failed: " + String.join("; ", failed)));
+        + notDeployed + (failed.isEmpty() ? "" : "; failed: " + String.join("; ", failed)));
+  }
+
+  /**
+   * Why a push must not deploy (a replay or a late delivery), or {@code null} when it may: the
+   * branch or tag must still name the pushed commit, and the commit must be neither the live one
+   * nor older than it.
+   */
+  private String staleReason(AutoDeployRule rule, SourceCommit commit, boolean tag) {
+    Optional<SourceHost> source = rule.trigger().source();
+    String kind = tag ? "tag " : "branch ";
+    if (source.isPresent()) {
+      SourceCommit now;
+      try {
+        now = source.get().resolve(commit.ref());
+      } catch (UnknownRefException e) {
+        return kind + commit.ref() + " no longer exists in " + source.get().describe();
+      }
+      if (!now.sha().equalsIgnoreCase(commit.sha())) {
+        return kind + commit.ref() + " is now at " + now.shortSha() + " (a newer push supersedes this one)";
+      }
+    }
+    Optional<String> live;
+    try {
+      live = rule.trigger().liveCommit();
+    } catch (RuntimeException e) {
+      // The branch still names this commit (checked above), and a deploy needs the server that just
+      // failed to answer anyway: go on, as a manual deploy of the branch would.
+      log.warn("could not read the live commit of {} ({}); deploying the branch head {}", rule.target(),
+          redactor.redact(e.toString()), commit.shortSha());
+      return null;
+    }
+    if (live.isEmpty()) {
+      return null;
+    }
+    String liveSha = live.get();
+    if (liveSha.equalsIgnoreCase(commit.sha())) {
+      return commit.shortSha() + " is already live";
+    }
+    if (source.isPresent() && source.get().isAncestor(commit.sha(), liveSha)) {
+      return commit.shortSha() + " is older than the live commit "
+          + liveSha.substring(0, Math.min(7, liveSha.length())) + " (a webhook never deploys an older commit)";
+    }
+    return null;
   }
 
   /** GitHub sends JSON, or {@code payload=<url-encoded JSON>} when the hook's content type is form. */
@@ -411,7 +496,8 @@ public final class WebhookHandler {
     }
 
     /**
-     * @param count how many delivery ids are remembered to drop repeats (default 10,000)
+     * @param count how many delivery ids, and how many pushes (repository, ref, commit), are
+     *     remembered to drop repeats (default 10,000 each)
      * @return this
      */
     public Builder rememberedDeliveries(int count) {
