@@ -3,6 +3,7 @@ package io.potions;
 import io.potions.cloud.CloudServer;
 import io.potions.cloud.ServerRequest;
 import io.potions.internal.cloud.CloudInit;
+import io.potions.internal.cloud.HostKeyRotation;
 import io.potions.progress.ProgressEvent;
 import io.potions.ssh.HostKeyPolicy;
 import io.potions.ssh.ServerUnreachableException;
@@ -20,10 +21,14 @@ import org.slf4j.LoggerFactory;
  * A server to get from the configured cloud provider:
  * {@code potions.server("web-1").region("nyc3").size("s-1vcpu-2gb").provision()}. When the SDK
  * already created a server of that name, it is reused (and provisioning is quick); otherwise it is
- * created with a host key the SDK generated and pinned, so the first connection is already trusted.
+ * created with a host key the SDK generated and pinned, so the first connection is already trusted;
+ * right after it, the server's host key is replaced by one generated on the server (the one in user
+ * data, which the cloud's metadata service serves to any local process, then opens nothing).
  */
 public final class CloudServerRequest {
   private static final Logger log = LoggerFactory.getLogger(CloudServerRequest.class);
+  /** The progress step of the host key rotation after first contact. */
+  static final String HOST_KEY_STEP = "host-key";
 
   private final Potions potions;
   private final String name;
@@ -84,7 +89,8 @@ public final class CloudServerRequest {
   }
 
   /**
-   * Finds or creates the server, waits for SSH with the pinned host key, then runs the bootstrap.
+   * Finds or creates the server, waits for SSH with the pinned host key, rotates the host key away
+   * from the one in user data (once), then runs the bootstrap.
    *
    * @return the provisioned server
    */
@@ -93,7 +99,8 @@ public final class CloudServerRequest {
   }
 
   /**
-   * Finds or creates the server and connects, without provisioning.
+   * Finds or creates the server and connects (rotating the host key after first contact), without
+   * provisioning.
    *
    * @return the server
    */
@@ -126,11 +133,51 @@ public final class CloudServerRequest {
         .orElseThrow(() -> new PotionsException("Server " + name + " exists but this machine has no pinned"
             + " host key for it (" + potions.knownHosts().file() + "). Copy that file from the machine that"
             + " created it, or pin the key yourself with potions.existingServer(...)."));
-    SshTarget target = SshTarget.builder().host(server.publicIpv4()).port(server.sshPort()).user("root")
-        .identity(identity).hostKeys(hostKeys).build();
-    Server connected = potions.existingServer(name, target);
+    Server connected = potions.existingServer(name, rootTarget(server, identity, hostKeys));
     waitForSsh(connected);
-    return connected;
+    return rotateHostKey(connected, server, identity);
+  }
+
+  private SshTarget rootTarget(CloudServer server, SshIdentity identity, HostKeyPolicy hostKeys) {
+    return SshTarget.builder().host(server.publicIpv4()).port(server.sshPort()).user("root")
+        .identity(identity).hostKeys(hostKeys).build();
+  }
+
+  /**
+   * The host key the server was created with travelled in user data, which the cloud's metadata
+   * service serves to any process on the server: right after first contact, replace it with a key
+   * generated on the server, and reconnect verifying the new key. On a server already rotated this
+   * is one quick command that changes nothing.
+   */
+  private Server rotateHostKey(Server connected, CloudServer server, SshIdentity identity) {
+    String host = server.publicIpv4();
+    int port = server.sshPort();
+    var listener = potions.listener();
+    listener.onEvent(new ProgressEvent.StepStarted(name, HOST_KEY_STEP,
+        "Replace the SSH host key from user data with one generated on " + name));
+    long t0 = System.nanoTime();
+    try {
+      String presented = connected.hostKey().orElseThrow(() ->
+          new PotionsException("Connected to " + name + " but saw no host key"));
+      HostKeyRotation.Outcome outcome = HostKeyRotation.rotate(connected.executor(), presented,
+          potions.knownHosts(), host, port);
+      Server result = connected;
+      if (outcome.mustReconnect()) {
+        connected.close();
+        // Only the new key is accepted from here on: this connection proves sshd presents it.
+        result = potions.existingServer(name, rootTarget(server, identity, HostKeyPolicy.pinned(outcome.hostKey())));
+        waitForSsh(result);
+        HostKeyRotation.confirm(potions.knownHosts(), host, port, outcome.hostKey());
+        log.info("rotated the SSH host key of {}; pinned {}", name, outcome.hostKey());
+      }
+      listener.onEvent(new ProgressEvent.StepFinished(name, HOST_KEY_STEP, outcome.mustReconnect(),
+          Duration.ofNanos(System.nanoTime() - t0)));
+      return result;
+    } catch (RuntimeException e) {
+      listener.onEvent(new ProgressEvent.StepFailed(name, HOST_KEY_STEP, e.getMessage(),
+          Duration.ofNanos(System.nanoTime() - t0)));
+      throw e;
+    }
   }
 
   private void waitForSsh(Server server) {

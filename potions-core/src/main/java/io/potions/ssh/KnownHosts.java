@@ -4,9 +4,10 @@ import io.potions.PotionsException;
 import io.potions.ssh.HostKeyPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,29 +30,65 @@ public final class KnownHosts {
   }
 
   /**
+   * Pins {@code publicKey} as the only key of that host and port.
+   *
    * @param host host or IP
    * @param port SSH port
    * @param publicKey the host's public key line
    */
   public synchronized void remember(String host, int port, String publicKey) {
+    update(host, port, publicKey, false);
+  }
+
+  /**
+   * Pins {@code publicKey} beside the keys already pinned for that host and port (a host key
+   * rotation pins the new key before the server switches to it, then drops the old one).
+   *
+   * @param host host or IP
+   * @param port SSH port
+   * @param publicKey the host's public key line
+   */
+  public synchronized void rememberAlso(String host, int port, String publicKey) {
+    update(host, port, publicKey, true);
+  }
+
+  private void update(String host, int port, String publicKey, boolean keepOthers) {
     String name = entryName(host, port);
     String[] parts = publicKey.trim().split("\\s+");
-    String line = name + " " + parts[0] + " " + parts[1] + "\n";
+    String line = name + " " + parts[0] + " " + parts[1];
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       List<String> kept = new ArrayList<>();
       if (Files.exists(file)) {
         for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-          if (!l.startsWith(name + " ")) {
+          String[] cols = l.trim().split("\\s+");
+          boolean sameHost = l.startsWith(name + " ");
+          boolean sameKey = cols.length >= 3 && cols[1].equals(parts[0]) && cols[2].equals(parts[1]);
+          if (!sameHost || (keepOthers && !sameKey)) {
             kept.add(l);
           }
         }
       }
-      kept.add(line.trim());
-      Files.write(file, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8),
-          StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+      kept.add(line);
+      writeAtomically(String.join("\n", kept) + "\n");
     } catch (IOException e) {
       throw new PotionsException("Could not record the host key in " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A temporary file beside it, then a rename: a crash never leaves a half-written file. */
+  private void writeAtomically(String content) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
+    try {
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      try {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 

@@ -8,8 +8,14 @@ import java.util.List;
  * already trusted: the SDK generates the server's ed25519 host key and pins its public half, and the
  * server gets the SDK's public key for root. Rendered as cloud-init user data for real clouds.
  *
+ * <p>User data is not secret on the server (a cloud's metadata service serves it to any local
+ * process), so this host key only has to last until the first connection: right after it the SDK
+ * replaces it with one generated on the server ({@link HostKeyRotation}), and the key here opens
+ * nothing from then on.
+ *
  * @param authorizedKeys public keys (OpenSSH lines) allowed to log in as root
- * @param hostKey the host key pair the server must use; its public half is pinned by the SDK
+ * @param hostKey the host key pair the server must use until the SDK rotates it; its public half is
+ *     pinned by the SDK
  */
 public record CloudInit(List<String> authorizedKeys, SshIdentity hostKey) {
   /** @return the host key's public line, to pin */

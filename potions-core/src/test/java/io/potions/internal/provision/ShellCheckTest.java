@@ -1,6 +1,7 @@
 package io.potions.internal.provision;
 
 import io.potions.app.AppScriptsSyntax;
+import io.potions.internal.cloud.HostKeyRotation;
 import io.potions.internal.shell.ShellCheck;
 import io.potions.provision.BootstrapStep;
 import io.potions.provision.Distribution;
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every script core renders, with sample values, passes ShellCheck at warning level: the bootstrap
- * steps on both distributions, the read-only probes, the root helper and every app script.
+ * steps on both distributions, the read-only probes, the root helper, every app script and the
+ * host key rotation.
  */
 class ShellCheckTest {
   @Test
@@ -29,6 +31,9 @@ class ShellCheckTest {
     scripts.put("preflight", ShellCheck.REMOTE_PRELUDE + BootstrapPlan.preflightScript());
     scripts.put("facts", ShellCheck.REMOTE_PRELUDE + BootstrapPlan.factsScript("caddy version | cut -d' ' -f1"));
     AppScriptsSyntax.samples().forEach((label, script) -> scripts.put("app-" + label, ShellCheck.REMOTE_PRELUDE + script));
+    scripts.put("host-key-stage", ShellCheck.REMOTE_PRELUDE + HostKeyRotation.stage().script());
+    scripts.put("host-key-activate", ShellCheck.REMOTE_PRELUDE
+        + HostKeyRotation.activate("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO test").script());
     // The helper is a program of its own: it has its shebang and its own set -euo pipefail.
     scripts.put("potions-admin", SystemFiles.adminHelper());
     ShellCheck.assertClean(scripts);
