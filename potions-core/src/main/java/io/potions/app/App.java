@@ -272,6 +272,7 @@ public final class App {
     }
 
     private void write(Map<String, String> vars) {
+      EnvFile.requireUserVariablesFit(vars);
       store().writeUserEnv(vars);
     }
 

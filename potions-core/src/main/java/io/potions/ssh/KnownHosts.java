@@ -4,8 +4,10 @@ import io.potions.PotionsException;
 import io.potions.ssh.HostKeyPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +40,8 @@ public final class KnownHosts {
     String[] parts = publicKey.trim().split("\\s+");
     String line = name + " " + parts[0] + " " + parts[1] + "\n";
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
       List<String> kept = new ArrayList<>();
       if (Files.exists(file)) {
         for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -48,8 +51,7 @@ public final class KnownHosts {
         }
       }
       kept.add(line.trim());
-      Files.write(file, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8),
-          StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+      writeAtomically(dir, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new PotionsException("Could not record the host key in " + file + ": " + e.getMessage(), e);
     }
@@ -86,6 +88,25 @@ public final class KnownHosts {
       throw new PotionsException("Could not read " + file + ": " + e.getMessage(), e);
     }
     return keys;
+  }
+
+  /**
+   * Replaces the file in one step: the new content goes to a temporary file in the same directory
+   * (same file system), which is then renamed over the old one. A crash or a concurrent reader
+   * sees the old file or the new one, never a truncated or half-written one.
+   */
+  private void writeAtomically(Path dir, byte[] content) throws IOException {
+    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+    try {
+      Files.write(tmp, content, StandardOpenOption.TRUNCATE_EXISTING);
+      try {
+        Files.move(tmp, file.toAbsolutePath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new IOException("the file system of " + dir + " cannot replace files atomically", e);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   /** The host column of a known_hosts line, as OpenSSH writes it. */
