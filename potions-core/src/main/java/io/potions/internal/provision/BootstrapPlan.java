@@ -111,10 +111,7 @@ public final class BootstrapPlan {
     String check = "id -u " + DEPLOY_USER + " >/dev/null 2>&1 && id -u " + RUNTIME_USER + " >/dev/null 2>&1"
         + " && [ ! -L " + quote(home) + " ] && " + asDeployUser("[ ! -L " + quote(home + "/.ssh") + " ] && "
         + fileMatches(keysFile, keys, "0600", owner));
-    String asDeploy = template("users-keys.sh")
-        .quoted("HOME", home)
-        .quoted("KEYS_BASE64", Base64.getEncoder().encodeToString(keys.getBytes(StandardCharsets.UTF_8)))
-        .render();
+    String asDeploy = deployKeysScript(home, keys);
     String apply = template("users.sh").raw("DEPLOY_USER", DEPLOY_USER).raw("RUNTIME_USER", RUNTIME_USER)
         .quoted("HOME", home)
         .quoted("AS_DEPLOY_USER", asDeploy)
@@ -132,14 +129,39 @@ public final class BootstrapPlan {
       check.append(" && [ \"$(stat -c '%U:%G %a' ").append(quote(dir)).append(" 2>/dev/null)\" = ")
           .append(quote(DEPLOY_USER + ":" + DEPLOY_USER + " 755")).append(" ]");
     }
-    String userDirs = String.join(" ", List.of(SLOTS, STATE).stream().map(io.potions.internal.shell.Shell::quote)
-        .toList());
     String apply = template("layout.sh")
         .quoted("ROOT", ROOT)
         .raw("DEPLOY_USER", DEPLOY_USER)
-        .quoted("AS_DEPLOY_USER", template("layout-user.sh").raw("DIRS", userDirs).render())
+        .quoted("AS_DEPLOY_USER", deployLayoutScript(List.of(SLOTS, STATE)))
         .render();
     return new BootstrapStep("layout", "Create the " + ROOT + " layout", check.toString(), apply);
+  }
+
+  /**
+   * The part of the users step the deploy user runs itself: it writes its own authorized_keys
+   * through a fresh temp file and a rename, refusing a symlinked {@code .ssh}.
+   *
+   * @param home the deploy user's home
+   * @param keys the authorized_keys content
+   * @return bash text
+   */
+  static String deployKeysScript(String home, String keys) {
+    return template("users-keys.sh")
+        .quoted("HOME", home)
+        .quoted("KEYS_BASE64", Base64.getEncoder().encodeToString(keys.getBytes(StandardCharsets.UTF_8)))
+        .render();
+  }
+
+  /**
+   * The part of the layout step the deploy user runs itself: its directories, a symlink refused.
+   *
+   * @param dirs the directories
+   * @return bash text
+   */
+  static String deployLayoutScript(List<String> dirs) {
+    return template("layout-user.sh")
+        .raw("DIRS", String.join(" ", dirs.stream().map(io.potions.internal.shell.Shell::quote).toList()))
+        .render();
   }
 
   /** @return {@code script} run as the deploy user (runuser, from root), never as root */
