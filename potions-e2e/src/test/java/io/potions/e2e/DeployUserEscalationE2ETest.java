@@ -43,7 +43,9 @@ class DeployUserEscalationE2ETest {
       "if [ -e /etc/ld.so.preload ] || [ -L /etc/ld.so.preload ]; then echo \"preload $(sha256sum < /etc/ld.so.preload)\"; else echo 'preload absent'; fi",
       "stat -c '%n %U:%G %a %F' /usr/local/sbin /usr/local/sbin/potions-admin /etc /etc/sudoers.d /etc/sudoers.d/potions",
       "sha256sum /usr/local/sbin/potions-admin /etc/sudoers.d/potions",
-      "ls -la /usr/local/sbin");
+      // Every entry of the helper's directory, by name, owner and mode (no block counts: a chown
+      // copies the directory up in the container's overlay and changes those).
+      "find /usr/local/sbin -mindepth 1 -printf '%p %u:%g %m %y\\n' | sort");
 
   private ThrowawayServer box;
   private Potions potions;
