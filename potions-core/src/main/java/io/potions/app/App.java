@@ -283,6 +283,7 @@ public final class App {
         Map<String, String> before = new LinkedHashMap<>(vars);
         edit.accept(vars);
         if (!vars.equals(before)) {
+          EnvFile.requireUserVariablesFit(vars);
           store().writeUserEnv(vars);
         }
       }

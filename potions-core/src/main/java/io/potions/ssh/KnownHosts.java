@@ -1,13 +1,13 @@
 package io.potions.ssh;
 
 import io.potions.PotionsException;
-import io.potions.ssh.HostKeyPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +57,8 @@ public final class KnownHosts {
     String[] parts = publicKey.trim().split("\\s+");
     String line = name + " " + parts[0] + " " + parts[1];
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
       List<String> kept = new ArrayList<>();
       if (Files.exists(file)) {
         for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -69,26 +70,10 @@ public final class KnownHosts {
           }
         }
       }
-      kept.add(line);
-      writeAtomically(String.join("\n", kept) + "\n");
+      kept.add(line.trim());
+      writeAtomically(dir, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new PotionsException("Could not record the host key in " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** A temporary file beside it, then a rename: a crash never leaves a half-written file. */
-  private void writeAtomically(String content) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
-    try {
-      Files.writeString(tmp, content, StandardCharsets.UTF_8);
-      try {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
     }
   }
 
@@ -123,6 +108,25 @@ public final class KnownHosts {
       throw new PotionsException("Could not read " + file + ": " + e.getMessage(), e);
     }
     return keys;
+  }
+
+  /**
+   * Replaces the file in one step: the new content goes to a temporary file in the same directory
+   * (same file system), which is then renamed over the old one. A crash or a concurrent reader
+   * sees the old file or the new one, never a truncated or half-written one.
+   */
+  private void writeAtomically(Path dir, byte[] content) throws IOException {
+    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+    try {
+      Files.write(tmp, content, StandardOpenOption.TRUNCATE_EXISTING);
+      try {
+        Files.move(tmp, file.toAbsolutePath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new IOException("the file system of " + dir + " cannot replace files atomically", e);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   /** The host column of a known_hosts line, as OpenSSH writes it. */

@@ -2,6 +2,7 @@ package io.potions.internal.engine;
 
 import io.potions.InvalidInputException;
 import io.potions.internal.Names;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +18,34 @@ public final class EnvFile {
       "RELEASE_NODE", "RELEASE_DISTRIBUTION", "RELEASE_COOKIE", "RELEASE_TMP", "RELEASE_ROOT",
       "ERL_EPMD_ADDRESS", "HOME");
 
+  /**
+   * The largest env file the server's helper accepts (it refuses bigger content rather than cut
+   * it). The SDK refuses before sending, with the size in the message.
+   */
+  public static final int MAX_BYTES = 1024 * 1024;
+
+  /**
+   * Room kept for the generated variables (DATABASE_URL, SECRET_KEY_BASE, ...) that each slot's
+   * file adds to the user's variables, so user variables that fit also fit once deployed.
+   */
+  public static final int GENERATED_ALLOWANCE_BYTES = 16 * 1024;
+
   private EnvFile() {}
+
+  /**
+   * @param vars the user's variables
+   * @throws InvalidInputException when, rendered, they leave no room for the generated variables
+   *     within {@link #MAX_BYTES}
+   */
+  public static void requireUserVariablesFit(Map<String, String> vars) {
+    int size = renderUnchecked(vars).getBytes(StandardCharsets.UTF_8).length;
+    int limit = MAX_BYTES - GENERATED_ALLOWANCE_BYTES;
+    if (size > limit) {
+      throw new InvalidInputException("The app's environment variables would take " + size
+          + " bytes; the limit is " + limit + " bytes (" + MAX_BYTES + " per env file, less "
+          + GENERATED_ALLOWANCE_BYTES + " kept for the variables Potions generates). Nothing was changed.");
+    }
+  }
 
   /**
    * @param key a variable the user wants to set
@@ -36,8 +64,20 @@ public final class EnvFile {
   /**
    * @param vars variables, in the order to write them
    * @return the file content
+   * @throws InvalidInputException when the file would be over {@link #MAX_BYTES} (the server's
+   *     helper would refuse it)
    */
   public static String render(Map<String, String> vars) {
+    String content = renderUnchecked(vars);
+    int size = content.getBytes(StandardCharsets.UTF_8).length;
+    if (size > MAX_BYTES) {
+      throw new InvalidInputException("The env file would be " + size + " bytes; the limit is " + MAX_BYTES
+          + " bytes. Remove or shorten environment variables.");
+    }
+    return content;
+  }
+
+  private static String renderUnchecked(Map<String, String> vars) {
     StringBuilder out = new StringBuilder();
     vars.forEach((key, value) -> {
       Names.envKey(key);

@@ -19,7 +19,9 @@ import io.potions.internal.shell.Hashing;
 import io.potions.internal.shell.ScriptTemplate;
 import io.potions.provision.BootstrapStep;
 import io.potions.provision.Distribution;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -101,13 +103,19 @@ public final class BootstrapPlan {
   }
 
   private static BootstrapStep users(List<String> deployKeys) {
-    String keysFile = "/home/" + DEPLOY_USER + "/.ssh/authorized_keys";
+    String home = "/home/" + DEPLOY_USER;
+    String keysFile = home + "/.ssh/authorized_keys";
     String keys = String.join("\n", deployKeys) + "\n";
     String owner = DEPLOY_USER + ":" + DEPLOY_USER;
+    // The keys are read as the deploy user too: root opens nothing in a home another user controls.
     String check = "id -u " + DEPLOY_USER + " >/dev/null 2>&1 && id -u " + RUNTIME_USER + " >/dev/null 2>&1"
-        + " && " + fileMatches(keysFile, keys, "0600", owner);
+        + " && [ ! -L " + quote(home) + " ] && " + asDeployUser("[ ! -L " + quote(home + "/.ssh") + " ] && "
+        + fileMatches(keysFile, keys, "0600", owner));
+    String asDeploy = deployKeysScript(home, keys);
     String apply = template("users.sh").raw("DEPLOY_USER", DEPLOY_USER).raw("RUNTIME_USER", RUNTIME_USER)
-        .raw("WRITE_KEYS", writeFile(keysFile, keys, "0600", owner)).render();
+        .quoted("HOME", home)
+        .quoted("AS_DEPLOY_USER", asDeploy)
+        .render();
     return new BootstrapStep("users",
         "Create the '" + DEPLOY_USER + "' user (SDK logins) and the '" + RUNTIME_USER + "' user (apps run as it)",
         check, apply);
@@ -117,20 +125,58 @@ public final class BootstrapPlan {
     List<String> dirs = List.of(ROOT, SLOTS, STATE);
     StringBuilder check = new StringBuilder("true");
     for (String dir : dirs) {
+      // stat without -L: a symlink reports itself (mode 777), never matches, and the apply refuses it.
       check.append(" && [ \"$(stat -c '%U:%G %a' ").append(quote(dir)).append(" 2>/dev/null)\" = ")
           .append(quote(DEPLOY_USER + ":" + DEPLOY_USER + " 755")).append(" ]");
     }
-    String apply = "install -d -o " + DEPLOY_USER + " -g " + DEPLOY_USER + " -m 0755 "
-        + String.join(" ", dirs.stream().map(io.potions.internal.shell.Shell::quote).toList());
+    String apply = template("layout.sh")
+        .quoted("ROOT", ROOT)
+        .raw("DEPLOY_USER", DEPLOY_USER)
+        .quoted("AS_DEPLOY_USER", deployLayoutScript(List.of(SLOTS, STATE)))
+        .render();
     return new BootstrapStep("layout", "Create the " + ROOT + " layout", check.toString(), apply);
+  }
+
+  /**
+   * The part of the users step the deploy user runs itself: it writes its own authorized_keys
+   * through a fresh temp file and a rename, refusing a symlinked {@code .ssh}.
+   *
+   * @param home the deploy user's home
+   * @param keys the authorized_keys content
+   * @return bash text
+   */
+  static String deployKeysScript(String home, String keys) {
+    return template("users-keys.sh")
+        .quoted("HOME", home)
+        .quoted("KEYS_BASE64", Base64.getEncoder().encodeToString(keys.getBytes(StandardCharsets.UTF_8)))
+        .render();
+  }
+
+  /**
+   * The part of the layout step the deploy user runs itself: its directories, a symlink refused.
+   *
+   * @param dirs the directories
+   * @return bash text
+   */
+  static String deployLayoutScript(List<String> dirs) {
+    return template("layout-user.sh")
+        .raw("DIRS", String.join(" ", dirs.stream().map(io.potions.internal.shell.Shell::quote).toList()))
+        .render();
+  }
+
+  /** @return {@code script} run as the deploy user (runuser, from root), never as root */
+  private static String asDeployUser(String script) {
+    return "runuser -u " + DEPLOY_USER + " -- bash -c " + quote("cd / && " + script);
   }
 
   private static BootstrapStep adminHelper() {
     String helper = SystemFiles.adminHelper();
     String sudoers = SystemFiles.sudoers();
-    String check = fileMatches(ADMIN_HELPER, helper, "0755", "root:root") + " && "
+    String check = fileMatches(ADMIN_HELPER, helper, "0755", "root:root") + " && " + rootOwnedDirectory(HELPER_DIR)
+        + " && "
         + fileMatches(SUDOERS_FILE, sudoers, "0440", "root:root");
     String apply = template("deploy-rights.sh")
+        .quoted("HELPER_DIR", HELPER_DIR)
         .raw("WRITE_HELPER", writeFile(ADMIN_HELPER, helper, "0755", "root:root"))
         .raw("WRITE_SUDOERS", writeFile(SUDOERS_FILE + ".potions-new", sudoers, "0440", "root:root"))
         .quoted("SUDOERS_NEW", SUDOERS_FILE + ".potions-new")
@@ -138,6 +184,13 @@ public final class BootstrapPlan {
         .render();
     return new BootstrapStep("deploy-rights",
         "Grant the deploy user exactly one root command: " + ADMIN_HELPER, check, apply);
+  }
+
+  /** The helper's directory: root trusts what is in it, so nobody else may own it. */
+  private static final String HELPER_DIR = ADMIN_HELPER.substring(0, ADMIN_HELPER.lastIndexOf('/'));
+
+  private static String rootOwnedDirectory(String dir) {
+    return "[ ! -L " + quote(dir) + " ] && [ \"$(stat -c %U " + quote(dir) + ")\" = root ]";
   }
 
   private static BootstrapStep sshHardening() {

@@ -50,7 +50,8 @@ public final class SystemFiles {
    */
   public static String adminHelper() {
     return template("potions-admin.sh").raw("APP_PATTERN", APP_NAME_PATTERN).raw("RUNTIME_USER", RUNTIME_USER)
-        .raw("SLOTS", SLOTS).raw("ROOT", ServerLayout.ROOT).render();
+        .raw("SLOTS", SLOTS).raw("ROOT", ServerLayout.ROOT)
+        .raw("ENV_LIMIT_BYTES", Integer.toString(io.potions.internal.engine.EnvFile.MAX_BYTES)).render();
   }
 
   /**

@@ -48,6 +48,12 @@ public final class Shell {
    * Renders a command that writes {@code content} to {@code path} atomically with the given mode and
    * owner. The content travels base64-encoded, so it may hold any bytes, quotes or heredoc markers.
    *
+   * <p>Only for directories that root alone can write (it runs as root during provisioning): the
+   * temporary file is a fresh {@code mktemp} name (never a fixed one another user could plant a
+   * link at), its owner is changed with {@code chown -h}, and the rename replaces whatever is at
+   * {@code path}, a symlink included, without following it. Files in a user's own directories are
+   * written as that user instead (see the bootstrap's users step).
+   *
    * @param path absolute destination path
    * @param content the file's full content
    * @param mode octal mode such as {@code 0644}
@@ -56,11 +62,13 @@ public final class Shell {
    */
   public static String writeFile(String path, String content, String mode, String owner) {
     String encoded = Base64.getEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8));
-    String tmp = path + ".potions-tmp";
-    return "printf '%s' " + quote(encoded) + " | base64 -d > " + quote(tmp)
-        + " && chmod " + quote(mode) + " " + quote(tmp)
-        + " && chown " + quote(owner) + " " + quote(tmp)
-        + " && mv -f " + quote(tmp) + " " + quote(path);
+    // Any failure ends the script (a && list alone would not trip errexit) and leaves no temp file.
+    return "tmp= && { tmp=$(mktemp " + quote(path + ".potions-XXXXXX") + ")"
+        + " && printf '%s' " + quote(encoded) + " | base64 -d > \"$tmp\""
+        + " && chmod " + quote(mode) + " \"$tmp\""
+        + " && chown -h " + quote(owner) + " \"$tmp\""
+        + " && mv -fT \"$tmp\" " + quote(path) + "; }"
+        + " || { [ -z \"$tmp\" ] || rm -f \"$tmp\"; exit 1; }";
   }
 
   /**

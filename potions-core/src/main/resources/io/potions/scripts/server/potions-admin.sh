@@ -59,7 +59,10 @@ case "$cmd" in
     app_ok "$1"; slot_ok "$2"
     install -d -m 0700 "$ENV_DIR"
     tmp=$(mktemp "$ENV_DIR/.incoming.XXXXXX")
-    head -c 1048576 > "$tmp"
+    # One byte past the limit tells "too big" from "exactly the limit": refused, never cut short.
+    head -c $((@@ENV_LIMIT_BYTES@@ + 1)) > "$tmp"
+    size=$(stat -c %s "$tmp")
+    if [ "$size" -gt @@ENV_LIMIT_BYTES@@ ]; then rm -f "$tmp"; die "env content is over the limit of @@ENV_LIMIT_BYTES@@ bytes; the slot's env file was not changed"; fi
     if grep -vqE '^([A-Za-z_][A-Za-z0-9_]*=.*)?$' "$tmp"; then rm -f "$tmp"; die "env content has a line that is not KEY=VALUE"; fi
     chmod 0600 "$tmp"
     mv -f "$tmp" "$ENV_DIR/$1-$2"
@@ -112,7 +115,15 @@ case "$cmd" in
     IFS= read -r pw || true
     [ ${#pw} -ge 16 ] || die "password too short"
     cd /
-    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -v db="$db" -v pw="$pw" <<'SQL'
+    # The password reaches psql through its environment (readable only by root and postgres),
+    # never its arguments: every user on the server can read any process's command line.
+    POTIONS_DB_PASSWORD="$pw" runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -v db="$db" <<'SQL'
+\getenv pw POTIONS_DB_PASSWORD
+\if :{?pw}
+\else
+\warn 'the password did not reach psql'
+SELECT 1/0;
+\endif
 SELECT format('CREATE ROLE %I LOGIN', :'db') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'db') \gexec
 ALTER ROLE :"db" WITH LOGIN PASSWORD :'pw';
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'db') WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
