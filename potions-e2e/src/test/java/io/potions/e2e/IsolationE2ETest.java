@@ -66,7 +66,7 @@ class IsolationE2ETest {
   }
 
   @AfterAll
-  void stop() {
+  void stop() throws Exception {
     if (repo != null) {
       repo.close();
     }
@@ -98,7 +98,7 @@ class IsolationE2ETest {
 
   @Test
   @Order(2)
-  void theLimitsInTheSettingsAreTheLimitsOfTheRunningUnit() {
+  void theLimitsInTheSettingsAreTheLimitsOfTheRunningUnit() throws Exception {
     assertThat(exec("systemctl show -p MemoryMax -p CPUQuotaPerSecUSec -p TasksMax potions-app@alpha-blue").split("\n"))
         .containsExactlyInAnyOrder("MemoryMax=" + 384L * 1024 * 1024, "CPUQuotaPerSecUSec=500ms", "TasksMax=200");
     assertThat(exec("systemctl show -p MemoryMax -p CPUQuotaPerSecUSec -p TasksMax potions-app@beta-blue").split("\n"))
@@ -109,7 +109,7 @@ class IsolationE2ETest {
 
   @Test
   @Order(3)
-  void aSlotCannotForkPastItsTasksLimit() {
+  void aSlotCannotForkPastItsTasksLimit() throws Exception {
     // A process of A's user in A's unit's cgroup forks until refused: it stops below TasksMax (200),
     // counting the BEAM's own threads, and A's app keeps serving.
     String out = exec(pidsCgroup(beamPid(A)) + "bash -c 'echo $$ > \"$1/cgroup.procs\"; exec setpriv --reuid p-alpha"
@@ -124,7 +124,7 @@ class IsolationE2ETest {
 
   @Test
   @Order(4)
-  void aCannotReadBsProcessEnvironment() {
+  void aCannotReadBsProcessEnvironment() throws Exception {
     int bPid = beamPid(B);
     // Real: B runs, and its environment holds its secrets.
     assertThat(exec("tr '\\0' '\\n' < /proc/" + bPid + "/environ | grep -c '^SECRET_KEY_BASE='")).isEqualTo("1");
@@ -144,7 +144,7 @@ class IsolationE2ETest {
 
   @Test
   @Order(5)
-  void aCannotReadBsEnvFile() {
+  void aCannotReadBsEnvFile() throws Exception {
     String file = "/etc/potions/env/beta-blue";
     // Real: B's live slot reads its secrets from this file.
     assertThat(exec("grep -c '^DATABASE_URL=' " + file)).isEqualTo("1");
@@ -187,7 +187,7 @@ class IsolationE2ETest {
 
   @Test
   @Order(7)
-  void aCannotConnectToBsDatabaseWithItsCredentials() {
+  void aCannotConnectToBsDatabaseWithItsCredentials() throws Exception {
     // A's password, read by root from A's env file; it stays inside the server's shell.
     String pw = "PGPASSWORD=$(sed -n 's/^DATABASE_URL=\"postgres:\\/\\/app_alpha:\\([^@]*\\)@.*/\\1/p'"
         + " /etc/potions/env/alpha-blue) ";

@@ -210,6 +210,7 @@ public final class BootstrapPlan {
         .raw("WRITE_SLOT_UNIT", writeFile(slotPath, slotUnit, "0644", "root:root"))
         .raw("WRITE_ROUTES_UNIT", writeFile(routesPath, routesUnit, "0644", "root:root"))
         .raw("ROUTES_UNIT", ROUTES_UNIT)
+        .raw("ROOT", ROOT).raw("APP_PATTERN", SystemFiles.APP_NAME_PATTERN).raw("DROP_IN", ServerLayout.SLOT_DROP_IN)
         .render();
     return new BootstrapStep("slot-unit",
         "Install the systemd units app slots and their routes run under", check, apply);

@@ -63,7 +63,7 @@ public final class SystemFiles {
    */
   public static String adminHelper() {
     String sandbox = String.join(" ", sandbox().stream().map(p -> "-p " + Shell.quote(p)).toList());
-    return template("potions-admin.sh").raw("APP_PATTERN", APP_NAME_PATTERN)
+    return template("potions-admin.sh").raw("APP_PATTERN", APP_NAME_PATTERN).raw("RUNTIME_USER", RUNTIME_USER)
         .raw("SLOTS", SLOTS).raw("ROOT", ServerLayout.ROOT)
         .quoted("STORAGE_ROOT", ServerLayout.STORAGE_ROOT)
         .raw("APP_USER_PREFIX", ServerLayout.APP_USER_PREFIX)

@@ -137,14 +137,20 @@ case "$cmd" in
     name=$(sed -n 's/^POTIONS_RELEASE_NAME=//p' "$ENV_DIR/$1-$2" | tr -d '"')
     [[ "$name" =~ ^[a-z][a-z0-9_]{0,63}$ ]] || die "invalid release name '$name'"
     # The slot's own drop-in (root-written by app-init) gives the user, storage and limits.
+    # An app created before per-app users has a drop-in without User=: it keeps the shared user.
     conf="$(drop_in_dir "$1" "$2")/@@DROP_IN@@"
-    [ -f "$conf" ] || die "app $1 has no per-app user and limits yet (created before this helper version)"
+    [ -f "$conf" ] || die "app $1 has no drop-in for slot $2 (provision the server again)"
+    user=@@RUNTIME_USER@@
     app_props=()
     while IFS= read -r line; do
-      case "$line" in User=*|Group=*|ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p "$line") ;; esac
+      case "$line" in
+        User=*) user="${line#User=}" ;;
+        ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p "$line") ;;
+      esac
     done < "$conf"
+    [[ "$user" =~ ^[a-z][a-z0-9-]{0,31}$ ]] && [ "$user" != root ] || die "invalid user '$user' in $conf"
     exec systemd-run --quiet --wait --pipe --collect --service-type=exec \
-      "${app_props[@]}" "${SANDBOX[@]}" -p EnvironmentFile="$ENV_DIR/$1-$2" \
+      -p User="$user" -p Group="$user" "${app_props[@]}" "${SANDBOX[@]}" -p EnvironmentFile="$ENV_DIR/$1-$2" \
       -p WorkingDirectory="@@SLOTS@@/$1-$2/release" -E RELEASE_TMP=/tmp -E HOME=/tmp \
       "@@SLOTS@@/$1-$2/release/bin/$name" eval "$3"
     ;;

@@ -230,9 +230,10 @@ class SystemFilesTest {
       assertThat(helper).contains("-p " + io.potions.internal.shell.Shell.quote(property));
     }
     // The migration takes the app's user, storage and limits from the slot's root-written drop-in.
-    assertThat(helper).contains("\"${app_props[@]}\" \"${SANDBOX[@]}\"")
-        .contains("User=*|Group=*|ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*)")
-        .doesNotContain("User=potions");
+    assertThat(helper).contains("-p User=\"$user\" -p Group=\"$user\" \"${app_props[@]}\" \"${SANDBOX[@]}\"")
+        .contains("ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p \"$line\") ;;")
+        // Never root: the shared user unless the drop-in names the app's own, and root is refused.
+        .contains("user=potions\n").contains("[ \"$user\" != root ] || die");
   }
 
   @Test
