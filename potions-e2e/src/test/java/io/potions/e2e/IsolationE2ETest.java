@@ -180,7 +180,9 @@ class IsolationE2ETest {
     assertThat(exec("test -e /var/lib/potions/storage/beta/planted && echo planted || echo absent")).isEqualTo("absent");
     // A's slot writes its own storage, and nothing else on the system (ProtectSystem=strict).
     assertThat(inASlot("touch /var/lib/potions/storage/alpha/mine && echo ok").getStdout().trim()).isEqualTo("ok");
-    Container.ExecResult elsewhere = inASlot("touch /var/tmp/escape");
+    // /run/lock is world-writable: outside the sandbox A's user writes there, inside it cannot.
+    exec("runuser -u p-alpha -- touch /run/lock/outside-the-sandbox && rm /run/lock/outside-the-sandbox");
+    Container.ExecResult elsewhere = inASlot("touch /run/lock/escape");
     assertThat(elsewhere.getExitCode()).isNotZero();
     assertThat(elsewhere.getStderr()).contains("Read-only file system");
   }
