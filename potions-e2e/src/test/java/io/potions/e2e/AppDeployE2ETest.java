@@ -207,7 +207,7 @@ class AppDeployE2ETest {
           assertThat(d.reason()).isEqualTo(DeployFailedException.Reason.HEALTH_CHECK_FAILED);
           assertThat(d.getMessage()).contains("did not answer GET /health").contains("live app");
           assertThat(d.getMessage()).contains("potions-sample");  // the slot's log lines
-          assertThat(d.deployment().status()).isEqualTo("failed");
+          assertThat(d.deployment().status()).isEqualTo(Deployment.Status.FAILED);
         });
     assertThat(get("/version").body()).isEqualTo("0.2.0");
     assertThat(exec("systemctl is-active potions-app@shop-blue || true")).isEqualTo("inactive");
@@ -227,7 +227,7 @@ class AppDeployE2ETest {
       assertThat(load.failures.get()).as(load.summary()).isZero();
     }
     System.out.printf("rollback.total_s=%.2f stages=%s%n", rollback.duration().toMillis() / 1000.0, rollback.stages());
-    assertThat(rollback.stages().get(0).status()).isEqualTo("skipped");
+    assertThat(rollback.stages().get(0).status()).isEqualTo(io.potions.app.Stage.Outcome.SKIPPED);
     assertThat(rollback.commit()).isEqualTo(first.commit());
     assertThat(get("/version").body()).isEqualTo("0.1.0");
     assertThat(get("/storage/kept.txt").body()).isEqualTo("written by v1");

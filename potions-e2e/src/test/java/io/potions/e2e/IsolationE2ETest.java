@@ -180,9 +180,10 @@ class IsolationE2ETest {
     assertThat(exec("test -e /var/lib/potions/storage/beta/planted && echo planted || echo absent")).isEqualTo("absent");
     // A's slot writes its own storage, and nothing else on the system (ProtectSystem=strict).
     assertThat(inASlot("touch /var/lib/potions/storage/alpha/mine && echo ok").getStdout().trim()).isEqualTo("ok");
-    // /run/lock is world-writable: outside the sandbox A's user writes there, inside it cannot.
-    exec("runuser -u p-alpha -- touch /run/lock/outside-the-sandbox && rm /run/lock/outside-the-sandbox");
-    Container.ExecResult elsewhere = inASlot("touch /run/lock/escape");
+    // A directory A's user owns outside its storage: writable outside the sandbox, read-only inside.
+    exec("install -d -o p-alpha -g p-alpha -m 0700 /srv/alpha-owned"
+        + " && runuser -u p-alpha -- touch /srv/alpha-owned/outside-the-sandbox");
+    Container.ExecResult elsewhere = inASlot("touch /srv/alpha-owned/escape");
     assertThat(elsewhere.getExitCode()).isNotZero();
     assertThat(elsewhere.getStderr()).contains("Read-only file system");
   }
