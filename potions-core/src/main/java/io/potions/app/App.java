@@ -148,7 +148,7 @@ public final class App {
       boolean keptDatabase = server.run(RemoteCommand.of("Checking for a kept database",
           AppScripts.databaseExists(name))).ok();
       try {
-        server.require(RemoteCommand.of("Creating the app's directories", AppScripts.createLayout(name)));
+        server.require(RemoteCommand.of("Creating the app's directories", AppScripts.createLayout(name, settings)));
         store.writeManifest(manifest);
         store.writeGeneratedEnv(generatedEnv(manifest, dbPassword));
         store.writeUserEnv(Map.of());
@@ -179,7 +179,7 @@ public final class App {
     env.put("PHX_HOST", manifest.domains().get(0));
     env.put("PHX_SERVER", "true");
     env.put("POOL_SIZE", Integer.toString(manifest.poolSize()));
-    env.put("STORAGE_DIR", AppScripts.dir(name) + "/storage");
+    env.put("STORAGE_DIR", io.potions.internal.provision.ServerLayout.storageDir(name));
     return env;
   }
 

@@ -26,13 +26,18 @@ import java.util.Optional;
  * @param elixir pinned Elixir version or null
  * @param nodejs pinned Node.js version or null
  * @param healthSettleMs how long the slot must stay healthy before the switch, in ms
+ * @param memoryMaxMib memory limit of one slot in MiB, or null (manifests written before limits
+ *     existed) for the default
+ * @param cpuQuotaPercent CPU limit of one slot in percent of one core, or null for the default
+ * @param tasksMax task limit of one slot, or null for the default
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AppManifest(
     String name, int port, List<String> domains, boolean https, String healthPath, int healthStatus,
     String healthHost, long healthDeadlineMs, long healthIntervalMs, String migration,
     long buildTimeoutSeconds, long drainTimeoutSeconds, int poolSize, int keepReleases,
-    String erlang, String elixir, String nodejs, long healthSettleMs) {
+    String erlang, String elixir, String nodejs, long healthSettleMs,
+    Integer memoryMaxMib, Integer cpuQuotaPercent, Integer tasksMax) {
 
   static AppManifest of(String name, int port, AppSettings s) {
     HealthCheck h = s.healthCheck();
@@ -41,12 +46,16 @@ public record AppManifest(
         h.host().orElse(null), h.deadline().toMillis(), h.interval().toMillis(),
         s.migrationCommand().orElse(null), s.buildTimeout().toSeconds(), s.drainTimeout().toSeconds(),
         s.poolSize(), s.keepReleases(), r.erlang().orElse(null), r.elixir().orElse(null),
-        r.nodejs().orElse(null), h.settle().toMillis());
+        r.nodejs().orElse(null), h.settle().toMillis(), s.memoryMaxMib(), s.cpuQuotaPercent(), s.tasksMax());
   }
 
   /** @return the settings this manifest stores */
   public AppSettings settings() {
-    return AppSettings.builder()
+    ImmutableAppSettings.Builder limits = AppSettings.builder();
+    Optional.ofNullable(memoryMaxMib).ifPresent(limits::memoryMaxMib);
+    Optional.ofNullable(cpuQuotaPercent).ifPresent(limits::cpuQuotaPercent);
+    Optional.ofNullable(tasksMax).ifPresent(limits::tasksMax);
+    return limits
         .domains(domains)
         .https(https)
         .healthCheck(HealthCheck.builder().path(healthPath).expectedStatus(healthStatus)

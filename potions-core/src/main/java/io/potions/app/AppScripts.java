@@ -47,18 +47,21 @@ final class AppScripts {
   }
 
   /**
-   * Creates the app's layout, git repository, database and storage. Secrets arrive on stdin (the
-   * database password on its first line) and in files uploaded to the 0700 secrets directory.
+   * Creates the app's layout and git repository, and (through the helper) its own OS user, its
+   * storage and its slots' drop-ins with the settings' resource limits. Secrets arrive later, in
+   * files uploaded to the 0700 secrets directory.
    *
    * @param app app name
+   * @param settings the app's settings (resource limits)
    * @return the script
    */
-  static String createLayout(String app) {
+  static String createLayout(String app, AppSettings settings) {
     return template("create-layout.sh")
         .quoted("DIR", dir(app))
         .quoted("BLUE_LINK", ServerLayout.SLOTS + "/" + app + "-blue")
         .quoted("GREEN_LINK", ServerLayout.SLOTS + "/" + app + "-green")
-        .raw("CREATE_STORAGE", helper("storage", app))
+        .raw("CREATE_STORAGE", helper("app-init", app, Integer.toString(settings.memoryMaxMib()),
+            Integer.toString(settings.cpuQuotaPercent()), Integer.toString(settings.tasksMax())))
         .render();
   }
 
@@ -156,7 +159,7 @@ final class AppScripts {
         .quoted("SHA", sha)
         .raw("PATH_EXPORT", pathPrefix.isEmpty() ? "" : "export PATH=" + quote(pathPrefix) + ":\"$PATH\"")
         .quoted("RELEASE", release)
-        .quoted("STORAGE", d + "/storage")
+        .quoted("STORAGE", ServerLayout.storageDir(Names.app(app)))
         .quoted("RELEASE_STORAGE", release + "/storage")
         .quoted("RELEASE_BIN", release + "/bin")
         .render();

@@ -55,6 +55,41 @@ public abstract class AppSettings {
     return 5;
   }
 
+  /**
+   * The memory one slot may use before the kernel stops it (systemd MemoryMax). 512 MiB unless set:
+   * a Phoenix app typically needs 100-300 MiB, and during a switch both slots run, so a runaway app
+   * stays within about 1 GiB, which a 1-2 GB droplet can spare next to PostgreSQL and Caddy.
+   *
+   * @return MiB, 64 to 1048576
+   */
+  @Value.Default
+  public int memoryMaxMib() {
+    return 512;
+  }
+
+  /**
+   * The CPU time one slot may use (systemd CPUQuota), in percent of one core. 100 unless set: one
+   * core, so on a 2-core droplet a busy-looping app leaves the other core to SSH, PostgreSQL, Caddy
+   * and the other apps (the BEAM sizes its schedulers to the quota).
+   *
+   * @return percent, 1 to 6400
+   */
+  @Value.Default
+  public int cpuQuotaPercent() {
+    return 100;
+  }
+
+  /**
+   * How many threads and processes one slot may have (systemd TasksMax). 512 unless set: the BEAM
+   * needs a few dozen threads, the rest is room for ports and child processes; a fork bomb stops there.
+   *
+   * @return tasks, 32 to 65535
+   */
+  @Value.Default
+  public int tasksMax() {
+    return 512;
+  }
+
   /** @return pinned runtime versions; when empty, the repository's .tool-versions decides */
   @Value.Default
   public RuntimeVersions runtime() {
@@ -88,6 +123,18 @@ public abstract class AppSettings {
     }
     if (keepReleases() < 2 || keepReleases() > 50) {
       throw new InvalidInputException("keepReleases " + keepReleases() + " must be between 2 and 50.");
+    }
+    if (memoryMaxMib() < 64 || memoryMaxMib() > 1_048_576) {
+      throw new InvalidInputException("memoryMaxMib " + memoryMaxMib() + " must be between 64 and 1048576 (MiB):"
+          + " the most memory one slot of the app may use.");
+    }
+    if (cpuQuotaPercent() < 1 || cpuQuotaPercent() > 6400) {
+      throw new InvalidInputException("cpuQuotaPercent " + cpuQuotaPercent() + " must be between 1 and 6400:"
+          + " the CPU one slot of the app may use, in percent of one core (100 is one core).");
+    }
+    if (tasksMax() < 32 || tasksMax() > 65_535) {
+      throw new InvalidInputException("tasksMax " + tasksMax() + " must be between 32 and 65535:"
+          + " the threads and processes one slot of the app may have.");
     }
     migrationCommand().ifPresent(cmd -> {
       if (cmd.isBlank() || cmd.length() > 500 || cmd.contains("\n") || cmd.contains("\0")) {

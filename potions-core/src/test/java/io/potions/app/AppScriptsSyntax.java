@@ -13,7 +13,7 @@ public final class AppScriptsSyntax {
   public static Map<String, String> samples() {
     Map<String, String> s = new LinkedHashMap<>();
     String sha = "0123456789abcdef0123456789abcdef01234567";
-    s.put("createLayout", AppScripts.createLayout("shop-api"));
+    s.put("createLayout", AppScripts.createLayout("shop-api", AppSettings.builder().addDomains("shop.example.com").build()));
     s.put("delete", AppScripts.delete("shop-api", true));
     s.put("knownCommits", AppScripts.knownCommits("shop-api"));
     s.put("fetchBundle", AppScripts.fetchBundle("shop-api", sha));

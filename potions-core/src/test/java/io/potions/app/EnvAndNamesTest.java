@@ -139,4 +139,49 @@ class EnvAndNamesTest {
         .runtime(RuntimeVersions.builder().erlang("27.1").build()).build();
     assertThat(AppManifest.of("x", 4000, s).settings()).isEqualTo(s);
   }
+
+  @Test
+  void resourceLimitsHaveDefaultsAndClearBounds() {
+    AppSettings d = AppSettings.builder().addDomains("a.com").build();
+    assertThat(d.memoryMaxMib()).isEqualTo(512);
+    assertThat(d.cpuQuotaPercent()).isEqualTo(100);
+    assertThat(d.tasksMax()).isEqualTo(512);
+    AppSettings s = AppSettings.builder().addDomains("a.com").memoryMaxMib(64).cpuQuotaPercent(6400).tasksMax(32).build();
+    assertThat(AppManifest.of("x", 4000, s).settings()).isEqualTo(s);
+    assertThatThrownBy(() -> AppSettings.builder().addDomains("a.com").memoryMaxMib(63).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("memoryMaxMib 63 must be between 64 and 1048576");
+    assertThatThrownBy(() -> AppSettings.builder().addDomains("a.com").memoryMaxMib(1_048_577).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("memoryMaxMib");
+    assertThatThrownBy(() -> AppSettings.builder().addDomains("a.com").cpuQuotaPercent(0).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("cpuQuotaPercent 0 must be between 1 and 6400");
+    assertThatThrownBy(() -> AppSettings.builder().addDomains("a.com").cpuQuotaPercent(6401).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("cpuQuotaPercent");
+    assertThatThrownBy(() -> AppSettings.builder().addDomains("a.com").tasksMax(31).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("tasksMax 31 must be between 32 and 65535");
+    assertThatThrownBy(() -> AppSettings.builder().addDomains("a.com").tasksMax(65_536).build())
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("tasksMax");
+  }
+
+  @Test
+  void aManifestWrittenBeforeLimitsExistedLoadsWithTheDefaults() throws Exception {
+    AppManifest current = AppManifest.of("x", 4000, AppSettings.builder().addDomains("a.com").memoryMaxMib(300).build());
+    String json = AppStore.JSON.writeValueAsString(current);
+    assertThat(json).contains("\"memoryMaxMib\":300", "\"cpuQuotaPercent\":100", "\"tasksMax\":512");
+    String old = json.replaceAll(",\"(memoryMaxMib|cpuQuotaPercent|tasksMax)\":\\d+", "");
+    assertThat(old).doesNotContain("memoryMaxMib", "cpuQuotaPercent", "tasksMax");
+    AppSettings loaded = AppStore.JSON.readValue(old, AppManifest.class).settings();
+    assertThat(loaded.memoryMaxMib()).isEqualTo(512);
+    assertThat(loaded.cpuQuotaPercent()).isEqualTo(100);
+    assertThat(loaded.tasksMax()).isEqualTo(512);
+  }
+
+  @Test
+  void createGivesTheAppItsOwnUserStorageAndLimitsThroughTheHelper() {
+    String script = AppScripts.createLayout("shop", AppSettings.builder().addDomains("a.com")
+        .memoryMaxMib(384).cpuQuotaPercent(150).tasksMax(256).build());
+    assertThat(script).contains("sudo -n /usr/local/sbin/potions-admin app-init shop 384 150 256")
+        .doesNotContain("storage");
+    assertThat(AppScripts.build("shop", "0123456789abcdef0123456789abcdef01234567", "r1", ""))
+        .contains("ln -sfn /var/lib/potions/storage/shop /opt/potions/shop/releases/r1/storage");
+  }
 }

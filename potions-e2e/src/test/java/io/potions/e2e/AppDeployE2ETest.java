@@ -114,12 +114,14 @@ class AppDeployE2ETest {
     assertThat(server.apps()).extracting(m -> m.name()).containsExactly("shop");
     assertThat(exec("stat -c '%a %U' /opt/potions/shop/secrets/generated.env /opt/potions/shop/secrets/env"))
         .isEqualTo("600 deploy\n600 deploy");
-    assertThat(exec("stat -c '%U %a' /opt/potions/shop/storage")).isEqualTo("potions 750");
+    // Storage lives under root-owned parents, owned by the app's own user only.
+    assertThat(exec("stat -c '%U %a' /var/lib/potions/storage/shop")).isEqualTo("p-shop 700");
+    assertThat(exec("stat -c '%U %a' /var/lib/potions /var/lib/potions/storage")).isEqualTo("root 711\nroot 711");
     assertThat(exec("runuser -u postgres -- psql -tAc \"select count(*) from pg_database where datname = 'app_shop'\""))
         .isEqualTo("1");
     String generated = exec("cat /opt/potions/shop/secrets/generated.env");
     assertThat(generated).contains("DATABASE_URL=\"postgres://app_shop:", "PHX_HOST=\"shop.test\"",
-        "STORAGE_DIR=\"/opt/potions/shop/storage\"", "PHX_SERVER=\"true\"");
+        "STORAGE_DIR=\"/var/lib/potions/storage/shop\"", "PHX_SERVER=\"true\"");
     String secretKeyBase = generated.replaceAll("(?s).*SECRET_KEY_BASE=\"([^\"]+)\".*", "$1");
     assertThat(secretKeyBase).hasSizeGreaterThanOrEqualTo(64);
     assertThatThrownBy(() -> app.create(AppSettings.builder().addDomains("other.test").build()))
@@ -205,7 +207,7 @@ class AppDeployE2ETest {
           assertThat(d.reason()).isEqualTo(DeployFailedException.Reason.HEALTH_CHECK_FAILED);
           assertThat(d.getMessage()).contains("did not answer GET /health").contains("live app");
           assertThat(d.getMessage()).contains("potions-sample");  // the slot's log lines
-          assertThat(d.deployment().status()).isEqualTo("failed");
+          assertThat(d.deployment().status()).isEqualTo(Deployment.Status.FAILED);
         });
     assertThat(get("/version").body()).isEqualTo("0.2.0");
     assertThat(exec("systemctl is-active potions-app@shop-blue || true")).isEqualTo("inactive");
@@ -225,7 +227,7 @@ class AppDeployE2ETest {
       assertThat(load.failures.get()).as(load.summary()).isZero();
     }
     System.out.printf("rollback.total_s=%.2f stages=%s%n", rollback.duration().toMillis() / 1000.0, rollback.stages());
-    assertThat(rollback.stages().get(0).status()).isEqualTo("skipped");
+    assertThat(rollback.stages().get(0).status()).isEqualTo(io.potions.app.Stage.Outcome.SKIPPED);
     assertThat(rollback.commit()).isEqualTo(first.commit());
     assertThat(get("/version").body()).isEqualTo("0.1.0");
     assertThat(get("/storage/kept.txt").body()).isEqualTo("written by v1");
@@ -301,6 +303,8 @@ class AppDeployE2ETest {
   void deleteRemovesTheAppAndOptionallyItsDatabase() throws Exception {
     app.delete(true);
     assertThat(exec("test -e /opt/potions/shop && echo present || echo gone")).isEqualTo("gone");
+    assertThat(exec("test -e /var/lib/potions/storage/shop && echo present || echo gone")).isEqualTo("gone");
+    assertThat(exec("id -u p-shop >/dev/null 2>&1 && echo present || echo gone")).isEqualTo("gone");
     assertThat(exec("systemctl is-active potions-app@shop-green potions-app@shop-blue || true").split("\n"))
         .containsOnly("inactive");
     assertThat(exec("runuser -u postgres -- psql -tAc \"select count(*) from pg_database where datname = 'app_shop'\""))

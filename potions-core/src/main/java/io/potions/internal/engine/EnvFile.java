@@ -55,7 +55,7 @@ public final class EnvFile {
     Names.envKey(key);
     if (RESERVED.contains(key) || key.startsWith("POTIONS_")) {
       throw new InvalidInputException(key + " is set by Potions and cannot be overridden"
-          + (key.equals("STORAGE_DIR") ? " (it is the app's persistent storage, /opt/potions/<app>/storage)" : "")
+          + (key.equals("STORAGE_DIR") ? " (it is the app's persistent storage, /var/lib/potions/storage/<app>)" : "")
           + ". Reserved: " + new java.util.TreeSet<>(RESERVED)
           + " and every POTIONS_* name.");
     }

@@ -65,6 +65,8 @@ public final class BootstrapPlan {
     steps.add(epmdOffPublicInterfaces());
     steps.add(slotUnit());
     steps.addAll(proxySteps);
+    // After the proxy's steps, so the proxy's own user exists and keeps its access.
+    steps.add(adminApiGuard());
     return List.copyOf(steps);
   }
 
@@ -232,9 +234,12 @@ public final class BootstrapPlan {
 
   private static BootstrapStep postgresql() {
     String ready = "runuser -u postgres -- psql -qtAc 'select 1' 2>/dev/null | grep -x 1 >/dev/null";
-    String check = "systemctl is-enabled --quiet postgresql && " + ready;
-    String apply = template("postgresql.sh").raw("READY", ready).render();
-    return new BootstrapStep("postgresql", "PostgreSQL running, local connections only", check, apply);
+    String hbaMark = "# potions: each app role connects only to its own database";
+    String check = "systemctl is-enabled --quiet postgresql && " + ready
+        + " && grep -qF " + quote(hbaMark) + " \"$(runuser -u postgres -- psql -qtAc 'show hba_file')\"";
+    String apply = template("postgresql.sh").raw("READY", ready).raw("HBA_MARK", hbaMark).render();
+    return new BootstrapStep("postgresql",
+        "PostgreSQL running, local connections only, each app's role only to its own database", check, apply);
   }
 
   private static BootstrapStep epmdOffPublicInterfaces() {
@@ -258,9 +263,25 @@ public final class BootstrapPlan {
         .raw("WRITE_SLOT_UNIT", writeFile(slotPath, slotUnit, "0644", "root:root"))
         .raw("WRITE_ROUTES_UNIT", writeFile(routesPath, routesUnit, "0644", "root:root"))
         .raw("ROUTES_UNIT", ROUTES_UNIT)
+        .raw("ROOT", ROOT).raw("APP_PATTERN", SystemFiles.APP_NAME_PATTERN).raw("DROP_IN", ServerLayout.SLOT_DROP_IN)
         .render();
     return new BootstrapStep("slot-unit",
         "Install the systemd units app slots and their routes run under", check, apply);
+  }
+
+  private static BootstrapStep adminApiGuard() {
+    // The chain must exist, be jumped to, accept only these users' ids and end in a reject.
+    String expected = "$(for u in root " + DEPLOY_USER + " " + ServerLayout.PROXY_USER
+        + "; do id -u \"$u\" 2>/dev/null; done)";
+    String check = "iptables -w -C OUTPUT -o lo -p tcp --dport " + ServerLayout.PROXY_ADMIN_PORT
+        + " -j POTIONS-ADMIN 2>/dev/null"
+        + " && [ \"$(iptables -w -S POTIONS-ADMIN | sed -n 's/.*--uid-owner \\([0-9]*\\) .*/\\1/p')\" = \""
+        + expected + "\" ]"
+        + " && iptables -w -S POTIONS-ADMIN | tail -n 1 | grep -q -- '-j REJECT'";
+    return new BootstrapStep("admin-api-guard",
+        "Keep apps off the proxy's admin API (port " + ServerLayout.PROXY_ADMIN_PORT + "): only root, "
+            + DEPLOY_USER + " and " + ServerLayout.PROXY_USER + " may connect",
+        check, ADMIN_HELPER + " admin-guard");
   }
 
   /**

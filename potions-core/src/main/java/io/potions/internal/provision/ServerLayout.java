@@ -27,6 +27,19 @@ public final class ServerLayout {
   public static final String ROUTES_UNIT = "potions-routes.service";
   /** Root-owned, 0600 environment files of the slots, {@code <app>-<slot>} each. */
   public static final String ENV_DIR = "/etc/potions/env";
+  /**
+   * Root-owned parent (0711) of every app's storage, {@code <app>} each, owned by the app's user
+   * (0700). Outside {@link #ROOT}, which the deploy user owns, so no other user controls the path.
+   */
+  public static final String STORAGE_ROOT = "/var/lib/potions/storage";
+  /** Prefix of each app's own OS user: {@code p-<app>} fits Linux's 32 characters for any app name. */
+  public static final String APP_USER_PREFIX = "p-";
+  /** File name of the root-written drop-in of each slot (user, writable storage, limits). */
+  public static final String SLOT_DROP_IN = "50-potions-app.conf";
+  /** The reverse proxy's admin API port on loopback (Caddy's); only root, deploy and the proxy reach it. */
+  public static final int PROXY_ADMIN_PORT = 2019;
+  /** The reverse proxy's own user (Caddy's), allowed to reach its admin API when it exists. */
+  public static final String PROXY_USER = "caddy";
   /** sshd drop-in with the hardening settings; sorts before cloud-init's 50-cloud-init.conf. */
   public static final String SSHD_DROP_IN = "/etc/ssh/sshd_config.d/10-potions.conf";
   /** fail2ban jail configuration. */
@@ -39,5 +52,21 @@ public final class ServerLayout {
    */
   public static String slotUnit(String app, String slot) {
     return "potions-app@" + app + "-" + slot + ".service";
+  }
+
+  /**
+   * @param app app name (validated)
+   * @return the OS user the app's slots and migrations run as
+   */
+  public static String appUser(String app) {
+    return APP_USER_PREFIX + app;
+  }
+
+  /**
+   * @param app app name (validated)
+   * @return the app's persistent storage directory (STORAGE_DIR)
+   */
+  public static String storageDir(String app) {
+    return STORAGE_ROOT + "/" + app;
   }
 }

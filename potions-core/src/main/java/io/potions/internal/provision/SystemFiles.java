@@ -6,6 +6,7 @@ import static io.potions.internal.provision.ServerLayout.RUNTIME_USER;
 import static io.potions.internal.provision.ServerLayout.SLOTS;
 
 import io.potions.internal.shell.ScriptTemplate;
+import io.potions.internal.shell.Shell;
 
 /**
  * Pure renderers for the files the bootstrap installs, from the templates under
@@ -28,7 +29,18 @@ public final class SystemFiles {
    * @return the unit file
    */
   public static String slotUnitTemplate() {
-    return template("potions-app@.service").raw("RUNTIME_USER", RUNTIME_USER).raw("SLOTS", SLOTS).render();
+    return template("potions-app@.service").raw("RUNTIME_USER", RUNTIME_USER).raw("SLOTS", SLOTS)
+        .raw("SANDBOX", String.join("\n", sandbox())).render();
+  }
+
+  /**
+   * The sandbox of every slot, one {@code Key=Value} unit setting a line: the slot unit template
+   * holds these lines and the helper's migrations pass the same ones to systemd-run.
+   *
+   * @return the settings
+   */
+  public static java.util.List<String> sandbox() {
+    return template("slot-sandbox.conf").render().lines().filter(l -> !l.isBlank()).toList();
   }
 
   /**
@@ -43,15 +55,24 @@ public final class SystemFiles {
   /**
    * The root helper the deploy user reaches through sudo. Each subcommand checks its arguments
    * against strict patterns before it acts, so the grant cannot be stretched to anything else:
-   * it manages only {@code potions-app@*} units, the apps' env files under /etc/potions, their
-   * databases, their storage directories and the loopback NAT rules that pick each app's live slot.
+   * it manages only {@code potions-app@*} units and their per-app drop-ins, the apps' own users, env
+   * files under /etc/potions, databases, storage directories, the loopback NAT rules that pick each
+   * app's live slot and the rule that keeps apps off the proxy's admin API.
    *
    * @return the bash script
    */
   public static String adminHelper() {
+    String sandbox = String.join(" ", sandbox().stream().map(p -> "-p " + Shell.quote(p)).toList());
     return template("potions-admin.sh").raw("APP_PATTERN", APP_NAME_PATTERN).raw("RUNTIME_USER", RUNTIME_USER)
         .raw("SLOTS", SLOTS).raw("ROOT", ServerLayout.ROOT)
-        .raw("ENV_LIMIT_BYTES", Integer.toString(io.potions.internal.engine.EnvFile.MAX_BYTES)).render();
+        .raw("ENV_LIMIT_BYTES", Integer.toString(io.potions.internal.engine.EnvFile.MAX_BYTES))
+        .quoted("STORAGE_ROOT", ServerLayout.STORAGE_ROOT)
+        .raw("APP_USER_PREFIX", ServerLayout.APP_USER_PREFIX)
+        .raw("DROP_IN", ServerLayout.SLOT_DROP_IN)
+        .raw("SANDBOX_PROPERTIES", sandbox)
+        .raw("DEPLOY_USER", DEPLOY_USER).raw("PROXY_USER", ServerLayout.PROXY_USER)
+        .raw("PROXY_ADMIN_PORT", Integer.toString(ServerLayout.PROXY_ADMIN_PORT))
+        .render();
   }
 
   /**

@@ -10,8 +10,44 @@ num_ok() { [[ "$1" =~ ^[0-9]{1,6}$ ]] || die "invalid number '$1'"; }
 port_ok() { num_ok "$1"; [ "$1" -ge 1024 ] && [ "$1" -le 65535 ] || die "invalid port '$1'"; }
 id_ok() { [[ "$1" =~ ^[A-Za-z0-9._-]{1,80}$ ]] && [[ "$1" != .* ]] || die "invalid id '$1'"; }
 db_name() { echo "app_${1//-/_}"; }
+# Per-app limits: MiB of memory, percent of one CPU, tasks (threads and processes).
+limits_ok() {
+  num_ok "$1"; num_ok "$2"; num_ok "$3"
+  [ "$1" -ge 64 ] && [ "$1" -le 1048576 ] || die "invalid memory limit '$1' MiB (64 to 1048576)"
+  [ "$2" -ge 1 ] && [ "$2" -le 6400 ] || die "invalid CPU quota '$2'% (1 to 6400)"
+  [ "$3" -ge 32 ] && [ "$3" -le 65535 ] || die "invalid tasks limit '$3' (32 to 65535)"
+}
 ENV_DIR=/etc/potions/env
 ROUTE_DIR=/etc/potions/routes
+# Root-owned parents (0711: apps may pass through to their own directory, not list the others).
+STORAGE_ROOT=@@STORAGE_ROOT@@
+UNIT_DIR=/etc/systemd/system
+# The sandbox every slot and migration runs in; the slot unit template holds the same lines.
+SANDBOX=(@@SANDBOX_PROPERTIES@@)
+
+app_user() { echo "@@APP_USER_PREFIX@@$1"; }
+drop_in_dir() { echo "$UNIT_DIR/potions-app@$1-$2.service.d"; }
+# The root-written drop-in of one slot: the app's own user, its storage as the only writable path
+# and its resource limits. Printed with builtins only; every value was validated.
+slot_config() {
+  local user; user=$(app_user "$1")
+  printf '%s\n' "# Managed by Potions: app $1 runs as its own user, writes only to its storage, within its limits." \
+    "[Service]" "User=$user" "Group=$user" "ReadWritePaths=$STORAGE_ROOT/$1" \
+    "MemoryMax=${2}M" "CPUQuota=${3}%" "TasksMax=$4"
+}
+
+# Caddy's admin API can replace every route: only root, the deploy user and the proxy's own user
+# may open a connection to it; every other local user (the apps) is refused. Applied atomically.
+admin_guard() {
+  local accept=() u
+  for u in root @@DEPLOY_USER@@ @@PROXY_USER@@; do
+    if id -u "$u" >/dev/null 2>&1; then accept+=("-A POTIONS-ADMIN -m owner --uid-owner $(id -u "$u") -j RETURN"); fi
+  done
+  printf '%s\n' "*filter" ":POTIONS-ADMIN - [0:0]" "${accept[@]}" \
+    "-A POTIONS-ADMIN -p tcp -j REJECT --reject-with tcp-reset" "COMMIT" | iptables-restore -w --noflush
+  iptables -w -C OUTPUT -o lo -p tcp --dport @@PROXY_ADMIN_PORT@@ -j POTIONS-ADMIN 2>/dev/null \
+    || iptables -w -I OUTPUT 1 -o lo -p tcp --dport @@PROXY_ADMIN_PORT@@ -j POTIONS-ADMIN
+}
 
 # One DNAT rule per app in nat/POTIONS sends loopback connections for the app's stable port to
 # its live slot. Existing connections keep their mapping (conntrack), so flipping the rule moves
@@ -67,13 +103,34 @@ case "$cmd" in
     chmod 0600 "$tmp"
     mv -f "$tmp" "$ENV_DIR/$1-$2"
     ;;
-  storage)
-    # storage APP: the app's persistent storage directory, writable by the app user only
-    [ $# -eq 1 ] || die "usage: storage APP"
-    app_ok "$1"
-    [ -d "@@ROOT@@/$1" ] && [ ! -L "@@ROOT@@/$1" ] || die "app directory @@ROOT@@/$1 missing"
-    [ -L "@@ROOT@@/$1/storage" ] && die "@@ROOT@@/$1/storage must not be a symlink"
-    install -d -o @@RUNTIME_USER@@ -g @@RUNTIME_USER@@ -m 0750 "@@ROOT@@/$1/storage"
+  app-init)
+    # app-init APP MEMORY_MIB CPU_PERCENT TASKS: the app's own user, its storage and its slots' drop-ins
+    [ $# -eq 4 ] || die "usage: app-init APP MEMORY_MIB CPU_PERCENT TASKS"
+    app_ok "$1"; limits_ok "$2" "$3" "$4"
+    user=$(app_user "$1")
+    id -u "$user" >/dev/null 2>&1 \
+      || useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+    # Every component of the path is created and owned by root, so no other user can put a
+    # symlink anywhere on it: nothing to check first, nothing to race.
+    install -d -o root -g root -m 0711 "${STORAGE_ROOT%/*}" "$STORAGE_ROOT"
+    [ -d "$STORAGE_ROOT/$1" ] || mkdir -m 0700 -- "$STORAGE_ROOT/$1"
+    chown -h -- "$user:$user" "$STORAGE_ROOT/$1"
+    chmod 0700 -- "$STORAGE_ROOT/$1"
+    for slot in blue green; do
+      d=$(drop_in_dir "$1" "$slot")
+      install -d -o root -g root -m 0755 "$d"
+      tmp=$(mktemp "$d/.incoming.XXXXXX")
+      slot_config "$1" "$2" "$3" "$4" > "$tmp"
+      chmod 0644 "$tmp"
+      mv -f "$tmp" "$d/@@DROP_IN@@"
+    done
+    systemctl daemon-reload
+    ;;
+  unit-config)
+    # unit-config APP MEMORY_MIB CPU_PERCENT TASKS: print the drop-in app-init writes (changes nothing)
+    [ $# -eq 4 ] || die "usage: unit-config APP MEMORY_MIB CPU_PERCENT TASKS"
+    app_ok "$1"; limits_ok "$2" "$3" "$4"
+    slot_config "$1" "$2" "$3" "$4"
     ;;
   migrate)
     # migrate APP SLOT EXPRESSION: run the release's migration as the app user, with the slot's env
@@ -82,9 +139,22 @@ case "$cmd" in
     [ -f "$ENV_DIR/$1-$2" ] || die "no env file for $1-$2"
     name=$(sed -n 's/^POTIONS_RELEASE_NAME=//p' "$ENV_DIR/$1-$2" | tr -d '"')
     [[ "$name" =~ ^[a-z][a-z0-9_]{0,63}$ ]] || die "invalid release name '$name'"
+    # The slot's own drop-in (root-written by app-init) gives the user, storage and limits.
+    # An app created before per-app users has a drop-in without User=: it keeps the shared user.
+    conf="$(drop_in_dir "$1" "$2")/@@DROP_IN@@"
+    [ -f "$conf" ] || die "app $1 has no drop-in for slot $2 (provision the server again)"
+    user=@@RUNTIME_USER@@
+    app_props=()
+    while IFS= read -r line; do
+      case "$line" in
+        User=*) user="${line#User=}" ;;
+        ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p "$line") ;;
+      esac
+    done < "$conf"
+    [[ "$user" =~ ^[a-z][a-z0-9-]{0,31}$ ]] && [ "$user" != root ] || die "invalid user '$user' in $conf"
     exec systemd-run --quiet --wait --pipe --collect --service-type=exec \
-      -p User=@@RUNTIME_USER@@ -p Group=@@RUNTIME_USER@@ -p EnvironmentFile="$ENV_DIR/$1-$2" \
-      -p WorkingDirectory="@@SLOTS@@/$1-$2/release" -E RELEASE_TMP=/tmp -E HOME=/tmp -p PrivateTmp=yes \
+      -p User="$user" -p Group="$user" "${app_props[@]}" "${SANDBOX[@]}" -p EnvironmentFile="$ENV_DIR/$1-$2" \
+      -p WorkingDirectory="@@SLOTS@@/$1-$2/release" -E RELEASE_TMP=/tmp -E HOME=/tmp \
       "@@SLOTS@@/$1-$2/release/bin/$name" eval "$3"
     ;;
   route)
@@ -97,8 +167,14 @@ case "$cmd" in
     install -d -m 0755 "$ROUTE_DIR"
     (umask 022; echo "$2 $3" > "$ROUTE_DIR/$1.tmp") && mv -f "$ROUTE_DIR/$1.tmp" "$ROUTE_DIR/$1"
     ;;
+  admin-guard)
+    # admin-guard: (re)apply the rule that keeps apps off the proxy's admin API
+    [ $# -eq 0 ] || die "usage: admin-guard"
+    admin_guard
+    ;;
   routes-restore)
-    # routes-restore: re-create every app's NAT rule (at boot, from /etc/potions/routes)
+    # routes-restore: at boot, the admin API rule and every app's NAT rule (from /etc/potions/routes)
+    admin_guard
     [ -d "$ROUTE_DIR" ] || exit 0
     for f in "$ROUTE_DIR"/*; do
       [ -f "$f" ] || continue
@@ -128,6 +204,13 @@ SELECT format('CREATE ROLE %I LOGIN', :'db') WHERE NOT EXISTS (SELECT 1 FROM pg_
 ALTER ROLE :"db" WITH LOGIN PASSWORD :'pw';
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'db') WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SQL
+    # Only the app's own role reaches its database: no CONNECT for PUBLIC (the owner keeps it), and
+    # membership of potions_apps puts the role under pg_hba's own-database-only lines.
+    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -v db="$db" <<'SQL'
+SELECT 'CREATE ROLE potions_apps NOLOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'potions_apps') \gexec
+REVOKE CONNECT ON DATABASE :"db" FROM PUBLIC;
+SELECT format('GRANT potions_apps TO %I', :'db') WHERE NOT pg_has_role(:'db', 'potions_apps', 'MEMBER') \gexec
+SQL
     ;;
   db-drop)
     # db-drop APP: drop the app's database and role
@@ -151,18 +234,23 @@ SQL
     [ "$found" = 1 ]
     ;;
   app-delete)
-    # app-delete APP: stop and disable both slots, remove env files, NAT rule and @@ROOT@@/APP
+    # app-delete APP: stop and disable both slots, remove env files, NAT rule, @@ROOT@@/APP,
+    # the app's storage, its slots' drop-ins and its user
     [ $# -eq 1 ] || die "usage: app-delete APP"
     app_ok "$1"
     for slot in blue green; do
       systemctl disable --now "potions-app@$1-$slot.service" 2>/dev/null || true
       systemctl reset-failed "potions-app@$1-$slot.service" 2>/dev/null || true
       rm -f "$ENV_DIR/$1-$slot" "@@SLOTS@@/$1-$slot"
+      rm -rf "$(drop_in_dir "$1" "$slot")"
     done
+    systemctl daemon-reload
     route_delete "$1"
     rm -f "$ROUTE_DIR/$1"
     [ -L "@@ROOT@@/$1" ] && die "@@ROOT@@/$1 is a symlink"
-    rm -rf --one-file-system "@@ROOT@@/$1"
+    rm -rf --one-file-system "@@ROOT@@/$1" "${STORAGE_ROOT:?}/$1"
+    user=$(app_user "$1")
+    if id -u "$user" >/dev/null 2>&1; then userdel "$user" || echo "potions-admin: could not remove user $user" >&2; fi
     ;;
   version)
     echo "potions-admin 2"

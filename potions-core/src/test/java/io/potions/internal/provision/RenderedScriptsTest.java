@@ -81,7 +81,7 @@ class RenderedScriptsTest {
   void slotsRunUnprivilegedWithTheirEnvFromARootOwnedFile() {
     String unit = SystemFiles.slotUnitTemplate();
     assertThat(unit).contains("User=potions", "EnvironmentFile=/etc/potions/env/%i", "NoNewPrivileges=yes",
-        "ProtectSystem=full", "ERL_EPMD_ADDRESS=127.0.0.1", "Restart=on-failure", "WantedBy=multi-user.target");
+        "ProtectSystem=strict", "ERL_EPMD_ADDRESS=127.0.0.1", "Restart=on-failure", "WantedBy=multi-user.target");
     assertThat(unit).doesNotContain("User=root", "User=deploy");
   }
 

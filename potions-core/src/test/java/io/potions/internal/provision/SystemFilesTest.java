@@ -22,7 +22,7 @@ class SystemFilesTest {
   /** Every external command the helper uses; the stubs take their place on PATH. */
   private static final List<String> HELPER_COMMANDS = List.of("systemctl", "journalctl", "install", "mktemp",
       "head", "grep", "chmod", "mv", "rm", "sed", "tr", "systemd-run", "iptables", "awk", "basename", "runuser",
-      "psql", "cat", "ls");
+      "psql", "cat", "ls", "useradd", "userdel", "id", "mkdir", "chown", "iptables-restore");
 
   @TempDir Path dir;
 
@@ -60,15 +60,31 @@ class SystemFilesTest {
         KillMode=mixed
         LimitNOFILE=65536
         SyslogIdentifier=potions-%i
-        # The app may write only to its storage directory and its private /tmp.
+        # Sandbox: the app sees only its own processes and may write only to its private /tmp and to its
+        # storage (ReadWritePaths in the app's root-written drop-in, which also sets its own user and its
+        # limits; User= above is the fallback, never root). No MemoryDenyWriteExecute: the BEAM's JIT needs it.
         NoNewPrivileges=yes
         PrivateTmp=yes
         PrivateDevices=yes
-        ProtectSystem=full
+        ProtectSystem=strict
         ProtectHome=yes
+        ProtectProc=invisible
+        ProcSubset=pid
         ProtectKernelTunables=yes
+        ProtectKernelModules=yes
+        ProtectKernelLogs=yes
         ProtectControlGroups=yes
+        ProtectClock=yes
+        ProtectHostname=yes
         RestrictSUIDSGID=yes
+        RestrictNamespaces=yes
+        RestrictRealtime=yes
+        LockPersonality=yes
+        RemoveIPC=yes
+        CapabilityBoundingSet=
+        RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+        SystemCallArchitectures=native
+        UMask=0077
 
         [Install]
         WantedBy=multi-user.target
@@ -126,8 +142,19 @@ class SystemFilesTest {
         {"logs", "../shop", "all", "10"},
         {"env", "../x", "blue"},
         {"env", "shop", "red"},
-        {"storage", "a/../b"},
-        {"storage", ".."},
+        {"storage", "shop"},
+        {"app-init", "a/../b", "512", "100", "512"},
+        {"app-init", "..", "512", "100", "512"},
+        {"app-init", "shop", "63", "100", "512"},
+        {"app-init", "shop", "512", "0", "512"},
+        {"app-init", "shop", "512", "6401", "512"},
+        {"app-init", "shop", "512", "100", "31"},
+        {"app-init", "shop", "512M", "100", "512"},
+        {"app-init", "shop", "512", "100%", "512"},
+        {"app-init", "shop", "512", "100", "infinity"},
+        {"app-init", "shop", "512", "100"},
+        {"unit-config", "../x", "512", "100", "512"},
+        {"admin-guard", "extra"},
         {"migrate", "sh op", "blue", "IO.puts(1)"},
         {"migrate", "shop", "x", "IO.puts(1)"},
         {"route", "shop", "80", "4001"},
@@ -166,6 +193,67 @@ class SystemFilesTest {
     Result logs = run(helper, "logs", "shop-api", "all", "40", "follow");
     assertThat(logs.calls).isEqualTo("journalctl --no-pager -o short-iso -n 40 --follow"
         + " -u potions-app@shop-api-blue.service -u potions-app@shop-api-green.service\n");
+  }
+
+  @Test
+  void eachSlotRunsAsTheAppsOwnUserWithItsStorageAndLimits() throws Exception {
+    Result r = run(helperWithStubs(), "unit-config", "shop-api", "384", "150", "256");
+    assertThat(r.exit).as(r.stderr).isZero();
+    assertThat(r.calls).as("printing changes nothing").isEmpty();
+    assertThat(r.stdout).isEqualTo("""
+        # Managed by Potions: app shop-api runs as its own user, writes only to its storage, within its limits.
+        [Service]
+        User=p-shop-api
+        Group=p-shop-api
+        ReadWritePaths=/var/lib/potions/storage/shop-api
+        MemoryMax=384M
+        CPUQuota=150%
+        TasksMax=256
+        """);
+  }
+
+  @Test
+  void theLongestAppNameGivesAValidLinuxUserName() {
+    String app = "a23456789012345678901234567890";
+    assertThat(io.potions.internal.Names.app(app)).hasSize(30);
+    assertThat(ServerLayout.appUser(app)).hasSizeLessThanOrEqualTo(32).matches("[a-z][-a-z0-9]*");
+  }
+
+  @Test
+  void migrationsRunInTheSameSandboxAsTheSlots() {
+    String helper = SystemFiles.adminHelper();
+    String unit = SystemFiles.slotUnitTemplate();
+    assertThat(SystemFiles.sandbox()).contains("ProtectProc=invisible", "ProtectSystem=strict", "ProtectHome=yes",
+        "PrivateTmp=yes", "NoNewPrivileges=yes");
+    for (String property : SystemFiles.sandbox()) {
+      assertThat(unit).contains("\n" + property + "\n");
+      assertThat(helper).contains("-p " + io.potions.internal.shell.Shell.quote(property));
+    }
+    // The migration takes the app's user, storage and limits from the slot's root-written drop-in.
+    assertThat(helper).contains("-p User=\"$user\" -p Group=\"$user\" \"${app_props[@]}\" \"${SANDBOX[@]}\"")
+        .contains("ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p \"$line\") ;;")
+        // Never root: the shared user unless the drop-in names the app's own, and root is refused.
+        .contains("user=potions\n").contains("[ \"$user\" != root ] || die");
+  }
+
+  @Test
+  void theAdminApiRuleAcceptsOnlyRootDeployAndTheProxyAndRejectsEveryoneElse() {
+    String helper = SystemFiles.adminHelper();
+    assertThat(helper).contains("for u in root deploy caddy; do")
+        .contains("\"-A POTIONS-ADMIN -p tcp -j REJECT --reject-with tcp-reset\" \"COMMIT\" | iptables-restore -w --noflush")
+        .contains("iptables -w -I OUTPUT 1 -o lo -p tcp --dport 2019 -j POTIONS-ADMIN");
+    // At boot too: the routes unit runs routes-restore, which applies the rule first.
+    assertThat(helper).contains("routes-restore)\n    # routes-restore: at boot, the admin API rule"
+        + " and every app's NAT rule (from /etc/potions/routes)\n    admin_guard\n");
+  }
+
+  @Test
+  void theStorageIsCreatedUnderRootOwnedParentsWithoutACheckThenUse() {
+    String helper = SystemFiles.adminHelper();
+    assertThat(helper).contains("STORAGE_ROOT=/var/lib/potions/storage\n")
+        .contains("install -d -o root -g root -m 0711 \"${STORAGE_ROOT%/*}\" \"$STORAGE_ROOT\"")
+        .contains("chown -h -- \"$user:$user\" \"$STORAGE_ROOT/$1\"")
+        .doesNotContain("[ -L \"/opt/potions/$1/storage\" ]");
   }
 
   private Path helperWithStubs() throws IOException {

@@ -439,7 +439,7 @@ class FaultsE2ETest {
   private String resources() {
     Container.ExecResult r = box.console(
         "echo releases=$(ls /opt/potions/shop/releases | wc -l);"
-            + " echo beams=$(pgrep -c -u potions beam.smp || true);"
+            + " echo beams=$(pgrep -c beam.smp || true);"
             + " echo epmd=$(pgrep -c epmd || true);"
             + " echo ports=$(ss -Hltn | awk '{print $4}' | sort -u | tr '\\n' ' ')");
     return r.getStdout().trim();
