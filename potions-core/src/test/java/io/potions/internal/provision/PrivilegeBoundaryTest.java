@@ -175,7 +175,9 @@ class PrivilegeBoundaryTest {
     Path out = Files.createDirectories(dir.resolve("out"));
     // runuser -u postgres -- psql ...: drop the first three arguments and run the rest.
     fake(bin, "runuser", "shift 3; exec \"$@\"");
-    fake(bin, "psql", "printf '%s\\n' \"$@\" > " + out + "/argv; printf '%s' \"$POTIONS_DB_PASSWORD\" > "
+    // db-create runs psql twice (the role with its password, then the grants): keep the first call,
+    // the one that sets the password, and every call's arguments.
+    fake(bin, "psql", "printf '%s\\n' \"$@\" >> " + out + "/argv; [ -e " + out + "/env ] && exit 0; printf '%s' \"$POTIONS_DB_PASSWORD\" > "
         + out + "/env; cat > " + out + "/stdin");
     String password = "s3cret-Pa55word-0123456789abcdef";
 
