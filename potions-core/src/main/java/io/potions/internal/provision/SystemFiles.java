@@ -50,7 +50,21 @@ public final class SystemFiles {
    */
   public static String adminHelper() {
     return template("potions-admin.sh").raw("APP_PATTERN", APP_NAME_PATTERN).raw("RUNTIME_USER", RUNTIME_USER)
-        .raw("SLOTS", SLOTS).raw("ROOT", ServerLayout.ROOT).render();
+        .raw("SLOTS", SLOTS).raw("ROOT", ServerLayout.ROOT)
+        .raw("BUILD_ROOT", ServerLayout.BUILDS).raw("RUNTIMES_RE", ServerLayout.RUNTIMES.replace(".", "\\."))
+        .raw("BUILD_SCRIPT", buildScript().stripTrailing()).render();
+  }
+
+  /**
+   * The on-server build, run by the helper's {@code build} command as the app's build user inside a
+   * sandbox, in the app's build area under {@link ServerLayout#BUILDS}. It is part of the root-owned
+   * helper, so the deploy user never chooses what runs as the build user. Arguments: APP RELEASE_ID
+   * SHA [PATH_PREFIX], already validated.
+   *
+   * @return the bash script
+   */
+  public static String buildScript() {
+    return template("build.sh").raw("ROOT", ServerLayout.ROOT).render();
   }
 
   /**

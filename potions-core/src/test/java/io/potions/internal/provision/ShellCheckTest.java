@@ -31,6 +31,8 @@ class ShellCheckTest {
     AppScriptsSyntax.samples().forEach((label, script) -> scripts.put("app-" + label, ShellCheck.REMOTE_PRELUDE + script));
     // The helper is a program of its own: it has its shebang and its own set -euo pipefail.
     scripts.put("potions-admin", SystemFiles.adminHelper());
+    // The build script the helper runs as the build user (inside the helper, it is a string).
+    scripts.put("build-as-build-user", SystemFiles.buildScript());
     ShellCheck.assertClean(scripts);
   }
 }
