@@ -205,7 +205,7 @@ class AppDeployE2ETest {
           assertThat(d.reason()).isEqualTo(DeployFailedException.Reason.HEALTH_CHECK_FAILED);
           assertThat(d.getMessage()).contains("did not answer GET /health").contains("live app");
           assertThat(d.getMessage()).contains("potions-sample");  // the slot's log lines
-          assertThat(d.deployment().status()).isEqualTo("failed");
+          assertThat(d.deployment().status()).isEqualTo(Deployment.Status.FAILED);
         });
     assertThat(get("/version").body()).isEqualTo("0.2.0");
     assertThat(exec("systemctl is-active potions-app@shop-blue || true")).isEqualTo("inactive");
@@ -225,7 +225,7 @@ class AppDeployE2ETest {
       assertThat(load.failures.get()).as(load.summary()).isZero();
     }
     System.out.printf("rollback.total_s=%.2f stages=%s%n", rollback.duration().toMillis() / 1000.0, rollback.stages());
-    assertThat(rollback.stages().get(0).status()).isEqualTo("skipped");
+    assertThat(rollback.stages().get(0).status()).isEqualTo(io.potions.app.Stage.Outcome.SKIPPED);
     assertThat(rollback.commit()).isEqualTo(first.commit());
     assertThat(get("/version").body()).isEqualTo("0.1.0");
     assertThat(get("/storage/kept.txt").body()).isEqualTo("written by v1");
@@ -263,6 +263,9 @@ class AppDeployE2ETest {
               .isEqualTo(DeployFailedException.Reason.BUILD_TIMED_OUT));
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(120));
       assertThat(exec("pgrep -u deploy -f 'mix compile' || echo none")).isEqualTo("none");
+      // The build runs as the app's build user in its own unit: the unit is stopped, no process is left.
+      assertThat(exec("pgrep -u pb-shop || echo none")).isEqualTo("none");
+      assertThat(exec("systemctl is-active potions-build-shop.service || true")).isNotEqualTo("active");
       assertThat(get("/version").body()).isEqualTo("0.3.0");
     } finally {
       box.console("cat > /opt/potions/shop/app.json <<'EOF'\n" + manifest + "\nEOF");
