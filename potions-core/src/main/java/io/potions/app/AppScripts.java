@@ -62,7 +62,9 @@ final class AppScripts {
         .quoted("GREEN_LINK", ServerLayout.SLOTS + "/" + app + "-green")
         .raw("CREATE_STORAGE", helper("app-init", app, Integer.toString(settings.memoryMaxMib()),
             Integer.toString(settings.cpuQuotaPercent()), Integer.toString(settings.tasksMax())))
-        .render();
+        .render()
+        // The app's build user and its build area, owned by that user, under a root-owned parent.
+        + "\n" + helper("build-user", app);
   }
 
   /**
@@ -110,7 +112,7 @@ final class AppScripts {
    * @return the script removing the app from the server
    */
   static String delete(String app, boolean dropDatabase) {
-    return helper("app-delete", app) + (dropDatabase ? "\n" + helper("db-drop", app) : "");
+    return helper("build-user-delete", app) + "\n" + helper("app-delete", app) + (dropDatabase ? "\n" + helper("db-drop", app) : "");
   }
 
   /**
@@ -140,38 +142,45 @@ final class AppScripts {
   }
 
   /**
-   * The build, on the server: check out the commit in a work tree whose {@code deps/} and
-   * {@code _build/} persist between builds, fetch deps, compile, build assets when the project has
-   * them, and assemble the release straight into its release directory. A build left running by a
-   * dropped connection is stopped first, so two never share the work tree.
+   * The build, on the server: the root helper runs it as the app's build user ({@code pb-<app>}) in
+   * a sandbox that may write only to the app's build area, where the work tree's {@code deps/} and
+   * {@code _build/} persist between builds; it fetches deps, compiles, builds assets when the
+   * project has them and assembles the release into the build area. The deploy user then links
+   * {@code releases/<releaseId>} to it. The helper stops a build left running by a dropped
+   * connection first, so two never share the work tree, and stops the whole build at the limit.
    *
    * @param app app name
    * @param sha commit
    * @param releaseId where the release goes
    * @param pathPrefix directories to put in front of PATH (pinned runtimes), or empty
+   * @param limit the build's time limit
    * @return the script
    */
-  static String build(String app, String sha, String releaseId, String pathPrefix) {
-    String d = dir(app);
-    String release = d + "/releases/" + releaseId;
-    return template("build.sh")
-        .quoted("DIR", d)
-        .quoted("SHA", sha)
-        .raw("PATH_EXPORT", pathPrefix.isEmpty() ? "" : "export PATH=" + quote(pathPrefix) + ":\"$PATH\"")
-        .quoted("RELEASE", release)
-        .quoted("STORAGE", ServerLayout.storageDir(Names.app(app)))
-        .quoted("RELEASE_STORAGE", release + "/storage")
-        .quoted("RELEASE_BIN", release + "/bin")
-        .render();
+  static String build(String app, String sha, String releaseId, String pathPrefix, Duration limit) {
+    List<String> args = new java.util.ArrayList<>(List.of("build", app, releaseId, sha,
+        Long.toString(Math.max(1, limit.toSeconds()))));
+    if (!pathPrefix.isEmpty()) {
+      args.add(pathPrefix);
+    }
+    return helper(args.toArray(String[]::new)) + "\n"
+        + "ln -sfn " + quote(buildArea(app) + "/releases/" + releaseId) + " " + quote(dir(app) + "/releases/" + releaseId);
+  }
+
+  /**
+   * @param app app name
+   * @return the app's build area, owned by its build user
+   */
+  static String buildArea(String app) {
+    return ServerLayout.BUILDS + "/" + Names.app(app);
   }
 
   /**
    * @param app app name
    * @param releaseId release
-   * @return a script removing a release directory (after a failed build)
+   * @return a script removing a release (after a failed build): its link and what the build made
    */
   static String removeRelease(String app, String releaseId) {
-    return "rm -rf " + quote(dir(app) + "/releases/" + releaseId);
+    return "rm -rf " + quote(dir(app) + "/releases/" + releaseId) + "\n" + helper("build-release-delete", app, releaseId);
   }
 
   /**
@@ -317,7 +326,10 @@ final class AppScripts {
     for (String id : releaseIds) {
       s.append("\nrm -rf -- ").append(quote(id));
     }
-    return s.toString();
+    // The links are gone; the releases themselves belong to the build user.
+    List<String> args = new java.util.ArrayList<>(List.of("build-release-delete", app));
+    args.addAll(releaseIds);
+    return s.append('\n').append(helper(args.toArray(String[]::new))).toString();
   }
 
   /**

@@ -41,7 +41,7 @@ public final class OnServerBuilder implements ReleaseBuilder {
     }
     String pathPrefix = runtime(request);
     ExecResult result = server.run(RemoteCommand.of("Building " + request.commit().shortSha(),
-            AppScripts.build(app, request.commit().sha(), request.releaseId(), pathPrefix)).limit(request.timeout()),
+            AppScripts.build(app, request.commit().sha(), request.releaseId(), pathPrefix, request.timeout())).limit(request.timeout()),
         (stream, line) -> request.log().accept(line));
     if (!result.ok()) {
       server.run(RemoteCommand.of("Removing the failed release", AppScripts.removeRelease(app, request.releaseId())));

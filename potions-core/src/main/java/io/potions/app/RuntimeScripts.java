@@ -15,7 +15,7 @@ import java.util.List;
  */
 final class RuntimeScripts {
   /** Where mise and the runtimes it installs live on the server. */
-  public static final String RUNTIMES = ServerLayout.ROOT + "/.runtimes";
+  public static final String RUNTIMES = ServerLayout.RUNTIMES;
   /** The mise binary. */
   public static final String MISE = RUNTIMES + "/bin/mise";
   /**

@@ -17,8 +17,8 @@ public final class AppScriptsSyntax {
     s.put("delete", AppScripts.delete("shop-api", true));
     s.put("knownCommits", AppScripts.knownCommits("shop-api"));
     s.put("fetchBundle", AppScripts.fetchBundle("shop-api", sha));
-    s.put("build", AppScripts.build("shop-api", sha, "20261122-010203-0123456-abcd", "/opt/x/bin:/opt/y/bin"));
-    s.put("buildNoRuntime", AppScripts.build("shop-api", sha, "20261122-010203-0123456-abcd", ""));
+    s.put("build", AppScripts.build("shop-api", sha, "20261122-010203-0123456-abcd", "/opt/x/bin:/opt/y/bin", Duration.ofMinutes(20)));
+    s.put("buildNoRuntime", AppScripts.build("shop-api", sha, "20261122-010203-0123456-abcd", "", Duration.ofMinutes(20)));
     s.put("pointSlot", AppScripts.pointSlot("shop-api", Slot.GREEN, "r1"));
     s.put("migrate", AppScripts.migrate("shop-api", Slot.BLUE, "Shop.Release.migrate(\"it's\")"));
     s.put("health", AppScripts.healthCheck("shop-api", Slot.BLUE, 4001, HealthCheck.defaults(), "shop.example.com"));

@@ -181,7 +181,7 @@ class EnvAndNamesTest {
         .memoryMaxMib(384).cpuQuotaPercent(150).tasksMax(256).build());
     assertThat(script).contains("sudo -n /usr/local/sbin/potions-admin app-init shop 384 150 256")
         .doesNotContain("storage");
-    assertThat(AppScripts.build("shop", "0123456789abcdef0123456789abcdef01234567", "r1", ""))
-        .contains("ln -sfn /var/lib/potions/storage/shop /opt/potions/shop/releases/r1/storage");
+    assertThat(io.potions.internal.provision.SystemFiles.buildScript())
+        .contains("ln -sfn \"/var/lib/potions/storage/$app\" \"$release/storage\"");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.potions.InvalidInputException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Runtime versions are installed with mise; these machines cannot download them, so the text is checked. */
@@ -33,8 +34,12 @@ class RuntimeScriptsTest {
         .isEqualTo("/opt/potions/.runtimes/mise/installs/elixir/1.17.3-otp-27/bin:"
             + "/opt/potions/.runtimes/mise/installs/erlang/27.1.2/bin");
     assertThat(RuntimeScripts.pathPrefix(RuntimeVersions.distribution())).isEmpty();
-    assertThat(AppScripts.build("shop", "0123456789abcdef0123456789abcdef01234567", "r1", "/x/bin"))
-        .contains("export PATH=/x/bin:\"$PATH\"");
+    // The prefix travels to the root helper as an argument (it checks it lies under the runtimes),
+    // and the build script the helper runs puts it first on PATH.
+    assertThat(AppScripts.build("shop", "0123456789abcdef0123456789abcdef01234567", "r1", "/x/bin", Duration.ofMinutes(5)))
+        .contains(" build shop r1 0123456789abcdef0123456789abcdef01234567 300 /x/bin\n");
+    assertThat(io.potions.internal.provision.SystemFiles.buildScript())
+        .contains("if [ -n \"$path_prefix\" ]; then export PATH=\"$path_prefix:$PATH\"; fi");
   }
 
   @Test

@@ -265,6 +265,9 @@ class AppDeployE2ETest {
               .isEqualTo(DeployFailedException.Reason.BUILD_TIMED_OUT));
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(120));
       assertThat(exec("pgrep -u deploy -f 'mix compile' || echo none")).isEqualTo("none");
+      // The build runs as the app's build user in its own unit: the unit is stopped, no process is left.
+      assertThat(exec("pgrep -u pb-shop || echo none")).isEqualTo("none");
+      assertThat(exec("systemctl is-active potions-build-shop.service || true")).isNotEqualTo("active");
       assertThat(get("/version").body()).isEqualTo("0.3.0");
     } finally {
       box.console("cat > /opt/potions/shop/app.json <<'EOF'\n" + manifest + "\nEOF");

@@ -44,6 +44,13 @@ public final class ServerLayout {
   public static final String SSHD_DROP_IN = "/etc/ssh/sshd_config.d/10-potions.conf";
   /** fail2ban jail configuration. */
   public static final String FAIL2BAN_JAIL = "/etc/fail2ban/jail.d/potions.conf";
+  /**
+   * Root-owned parent of the apps' build areas, {@code <app>} each, owned by the app's build user
+   * ({@code pb-<app>}): its work tree, dependency caches, HOME and the releases it builds.
+   */
+  public static final String BUILDS = "/var/lib/potions-build";
+  /** Where mise and the runtimes it installs live (owned by the deploy user; builds only read them). */
+  public static final String RUNTIMES = ROOT + "/.runtimes";
 
   /**
    * @param app app name

@@ -72,7 +72,20 @@ public final class SystemFiles {
         .raw("SANDBOX_PROPERTIES", sandbox)
         .raw("DEPLOY_USER", DEPLOY_USER).raw("PROXY_USER", ServerLayout.PROXY_USER)
         .raw("PROXY_ADMIN_PORT", Integer.toString(ServerLayout.PROXY_ADMIN_PORT))
-        .render();
+        .raw("BUILD_ROOT", ServerLayout.BUILDS).raw("RUNTIMES_RE", ServerLayout.RUNTIMES.replace(".", "\\."))
+        .raw("BUILD_SCRIPT", buildScript().stripTrailing()).render();
+  }
+
+  /**
+   * The on-server build, run by the helper's {@code build} command as the app's build user inside a
+   * sandbox, in the app's build area under {@link ServerLayout#BUILDS}. It is part of the root-owned
+   * helper, so the deploy user never chooses what runs as the build user. Arguments: APP RELEASE_ID
+   * SHA [PATH_PREFIX], already validated.
+   *
+   * @return the bash script
+   */
+  public static String buildScript() {
+    return template("build.sh").raw("ROOT", ServerLayout.ROOT).raw("STORAGE_ROOT", ServerLayout.STORAGE_ROOT).render();
   }
 
   /**

@@ -89,6 +89,81 @@ case "$cmd" in
     if [ $# -eq 4 ]; then [ "$4" = follow ] || die "invalid option '$4'"; follow=(--follow); fi
     exec journalctl --no-pager -o short-iso -n "$3" "${follow[@]}" "${units[@]}"
     ;;
+  build-user|build)
+    # build-user APP: the app's build user (no login, no sudo) and its work area (idempotent)
+    # build APP RELEASE_ID SHA LIMIT_SECONDS [PATH_PREFIX]: build the commit as that user, sandboxed;
+    # the release lands in the work area, and the output streams back live.
+    if [ "$cmd" = build-user ]; then
+      [ $# -eq 1 ] || die "usage: build-user APP"
+      app_ok "$1"
+    else
+      [ $# -ge 4 ] && [ $# -le 5 ] || die "usage: build APP RELEASE_ID SHA LIMIT_SECONDS [PATH_PREFIX]"
+      app_ok "$1"; id_ok "$2"; num_ok "$4"
+      [[ "$3" =~ ^[0-9a-f]{40}$ ]] || die "invalid commit '$3'"
+      prefix="${5:-}"
+      # Only the bin directories of runtimes installed with mise may go first on PATH.
+      bin='@@RUNTIMES_RE@@/mise/installs/[a-z]+/[A-Za-z0-9._+-]+/bin'
+      if [ -n "$prefix" ]; then
+        [[ "$prefix" =~ ^$bin(:$bin)*$ ]] && [[ "$prefix" != *..* ]] || die "invalid PATH prefix '$prefix'"
+      fi
+    fi
+    # pb-APP, or pbAPP for a 30-character name (user names stop at 32; a name's third character
+    # is a letter, so the two forms never collide).
+    buser="pb-$1"; [ ${#1} -le 29 ] || buser="pb$1"
+    area="@@BUILD_ROOT@@/$1"
+    id -u "$buser" >/dev/null 2>&1 \
+      || useradd --system --user-group --no-create-home --home-dir "$area/home" --shell /usr/sbin/nologin "$buser"
+    # A root-owned parent: nobody else can put a symlink where the area goes.
+    install -d -o root -g root -m 0755 "@@BUILD_ROOT@@"
+    [ -L "$area" ] && die "$area must not be a symlink"
+    install -d -o "$buser" -g "$buser" -m 0755 "$area"
+    [ "$cmd" = build-user ] && exit 0
+    unit="potions-build-$1.service"
+    if systemctl is-active --quiet "$unit"; then echo '==> stopping a build left over from an interrupted deploy'; fi
+    systemctl stop "$unit" 2>/dev/null || true
+    systemctl reset-failed "$unit" 2>/dev/null || true
+    # The build's script is part of this root-owned file, never something the caller sends.
+    IFS= read -r -d '' script <<'POTIONS_BUILD_SCRIPT' || true
+@@BUILD_SCRIPT@@
+POTIONS_BUILD_SCRIPT
+    # The build's time limit is kept here, as root: the caller's own (longer) limit cannot reach a
+    # root process through sudo. On the limit (exit 124) or any exit of this helper, the whole unit
+    # is stopped, every process of the build with it; RuntimeMaxSec stops it even if this helper
+    # were killed outright.
+    trap 'systemctl stop "$unit" 2>/dev/null || true' EXIT
+    trap 'exit 143' TERM INT HUP PIPE
+    timeout --kill-after=10s "$4s" systemd-run --quiet --wait --pipe --collect --service-type=exec --unit="$unit" \
+      -p User="$buser" -p Group="$buser" -p UMask=0022 -p WorkingDirectory="$area" -E HOME="$area/home" \
+      -p ProtectSystem=strict -p ReadWritePaths="$area" -p ProtectHome=yes -p PrivateTmp=yes \
+      -p PrivateDevices=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectProc=invisible \
+      -p ProtectKernelTunables=yes -p ProtectKernelModules=yes -p ProtectControlGroups=yes \
+      -p RuntimeMaxSec="$(($4 + 60))" -p TimeoutStopSec=15 \
+      /bin/bash -c "$script" potions-build "$1" "$2" "$3" "$prefix" &
+    wait "$!"
+    ;;
+  build-user-delete)
+    # build-user-delete APP: stop the app's build, remove its work area (releases included) and user
+    [ $# -eq 1 ] || die "usage: build-user-delete APP"
+    app_ok "$1"
+    buser="pb-$1"; [ ${#1} -le 29 ] || buser="pb$1"
+    systemctl stop "potions-build-$1.service" 2>/dev/null || true
+    systemctl reset-failed "potions-build-$1.service" 2>/dev/null || true
+    [ -L "@@BUILD_ROOT@@/$1" ] && die "@@BUILD_ROOT@@/$1 is a symlink"
+    rm -rf --one-file-system "@@BUILD_ROOT@@/$1"
+    if id -u "$buser" >/dev/null 2>&1; then userdel "$buser"; fi
+    ;;
+  build-release-delete)
+    # build-release-delete APP RELEASE_ID...: remove releases from the app's build area. The removal
+    # runs as the build user: its area is its own, so root never walks a path that user controls.
+    [ $# -ge 2 ] || die "usage: build-release-delete APP RELEASE_ID..."
+    app_ok "$1"
+    buser="pb-$1"; [ ${#1} -le 29 ] || buser="pb$1"
+    paths=()
+    for release_id in "${@:2}"; do id_ok "$release_id"; paths+=("@@BUILD_ROOT@@/$1/releases/$release_id"); done
+    id -u "$buser" >/dev/null 2>&1 || exit 0
+    cd /
+    exec runuser -u "$buser" -- rm -rf -- "${paths[@]}"
+    ;;
   env)
     # env APP SLOT < content: install the slot's environment file (root-owned, 0600)
     [ $# -eq 2 ] || die "usage: env APP SLOT < file"

@@ -36,6 +36,8 @@ class ShellCheckTest {
         + HostKeyRotation.activate("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO test").script());
     // The helper is a program of its own: it has its shebang and its own set -euo pipefail.
     scripts.put("potions-admin", SystemFiles.adminHelper());
+    // The build script the helper runs as the build user (inside the helper, it is a string).
+    scripts.put("build-as-build-user", SystemFiles.buildScript());
     ShellCheck.assertClean(scripts);
   }
 }

@@ -22,7 +22,10 @@ class SystemFilesTest {
   /** Every external command the helper uses; the stubs take their place on PATH. */
   private static final List<String> HELPER_COMMANDS = List.of("systemctl", "journalctl", "install", "mktemp",
       "head", "grep", "chmod", "mv", "rm", "sed", "tr", "systemd-run", "iptables", "awk", "basename", "runuser",
-      "psql", "cat", "ls", "useradd", "userdel", "id", "mkdir", "chown", "iptables-restore");
+      "psql", "cat", "ls", "useradd", "userdel", "id", "mkdir", "chown", "iptables-restore", "timeout");
+  private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+  private static final String RELEASE = "20261122-010203-0123456-abcd";
+  private static final String ELIXIR_BIN = "/opt/potions/.runtimes/mise/installs/elixir/1.17.3-otp-27/bin";
 
   @TempDir Path dir;
 
@@ -169,6 +172,37 @@ class SystemFilesTest {
         {"app-delete", "a/b"},
         {"app-delete", "shop", "extra"},
         {"app-delete"},
+        {"build-user", "../x"},
+        {"build-user", "Shop"},
+        {"build-user"},
+        {"build-user", "shop", "extra"},
+        {"build", "../x", RELEASE, SHA, "600"},
+        {"build", "shop", "../x", SHA, "600"},
+        {"build", "shop", ".hidden", SHA, "600"},
+        {"build", "shop", "a/b", SHA, "600"},
+        {"build", "shop", RELEASE, "0123abc", "600"},
+        {"build", "shop", RELEASE, SHA.toUpperCase(), "600"},
+        {"build", "shop", RELEASE, SHA + "\n", "600"},
+        {"build", "shop", RELEASE, "HEAD", "600"},
+        {"build", "shop", RELEASE, SHA, "600s"},
+        {"build", "shop", RELEASE, SHA, "-1"},
+        {"build", "shop", RELEASE, SHA},
+        {"build", "shop", RELEASE, SHA, "600", ELIXIR_BIN, "extra"},
+        {"build", "shop", RELEASE, SHA, "600", "/usr/bin"},
+        {"build", "shop", RELEASE, SHA, "600", "/tmp/evil/bin"},
+        {"build", "shop", RELEASE, SHA, "600", "/opt/potions/shop/build/bin"},
+        {"build", "shop", RELEASE, SHA, "600", "/opt/potions/xruntimes/mise/installs/elixir/1/bin"},
+        {"build", "shop", RELEASE, SHA, "600", "/opt/potions/.runtimes/mise/installs/elixir/../../../../../tmp/bin"},
+        {"build", "shop", RELEASE, SHA, "600", ELIXIR_BIN + ":"},
+        {"build", "shop", RELEASE, SHA, "600", ELIXIR_BIN + "::/tmp"},
+        {"build", "shop", RELEASE, SHA, "600", ELIXIR_BIN + ":."},
+        {"build", "shop", RELEASE, SHA, "600", ELIXIR_BIN + "\n/tmp"},
+        {"build-user-delete", ".."},
+        {"build-user-delete"},
+        {"build-release-delete", "shop"},
+        {"build-release-delete", "../shop", RELEASE},
+        {"build-release-delete", "shop", "../../etc"},
+        {"build-release-delete", "shop", RELEASE, ".."},
         {"rm", "-rf", "/"},
         {""},
         {},
@@ -254,6 +288,58 @@ class SystemFilesTest {
         .contains("install -d -o root -g root -m 0711 \"${STORAGE_ROOT%/*}\" \"$STORAGE_ROOT\"")
         .contains("chown -h -- \"$user:$user\" \"$STORAGE_ROOT/$1\"")
         .doesNotContain("[ -L \"/opt/potions/$1/storage\" ]");
+  }
+
+  @Test
+  void theBuildUserIsCreatedWithNoLoginAndOwnsOnlyItsAreaUnderARootOwnedParent() throws Exception {
+    Path helper = helperWithStubs();
+    Result r = run(helper, "build-user", "shop");
+    assertThat(r.exit).as(r.stderr).isZero();
+    assertThat(r.calls).isEqualTo("""
+        id -u pb-shop
+        install -d -o root -g root -m 0755 /var/lib/potions-build
+        install -d -o pb-shop -g pb-shop -m 0755 /var/lib/potions-build/shop
+        """);
+    // User names stop at 32 characters: a 30-character app name drops the hyphen.
+    Result longName = run(helper, "build-user", "a".repeat(30));
+    assertThat(longName.calls).startsWith("id -u pb" + "a".repeat(30) + "\n");
+    Result delete = run(helper, "build-user-delete", "shop");
+    assertThat(delete.calls).isEqualTo("""
+        systemctl stop potions-build-shop.service
+        systemctl reset-failed potions-build-shop.service
+        rm -rf --one-file-system /var/lib/potions-build/shop
+        id -u pb-shop
+        userdel pb-shop
+        """);
+    Result releases = run(helper, "build-release-delete", "shop", RELEASE, "older-1");
+    assertThat(releases.calls).isEqualTo("id -u pb-shop\nrunuser -u pb-shop -- rm -rf -- /var/lib/potions-build/shop/releases/"
+        + RELEASE + " /var/lib/potions-build/shop/releases/older-1\n");
+  }
+
+  @Test
+  void theBuildRunsAsTheBuildUserInASandboxWithTheHelpersOwnScriptAndLimit() throws Exception {
+    Path helper = helperWithStubs();
+    Result r = run(helper, "build", "shop", RELEASE, SHA, "600", ELIXIR_BIN);
+    assertThat(r.exit).as(r.stderr).isZero();
+    // The stub says a unit is active: the leftover build is stopped first.
+    assertThat(r.stdout).contains("==> stopping a build left over from an interrupted deploy");
+    assertThat(r.calls).startsWith("""
+        id -u pb-shop
+        install -d -o root -g root -m 0755 /var/lib/potions-build
+        install -d -o pb-shop -g pb-shop -m 0755 /var/lib/potions-build/shop
+        systemctl is-active --quiet potions-build-shop.service
+        systemctl stop potions-build-shop.service
+        systemctl reset-failed potions-build-shop.service
+        """ + "timeout --kill-after=10s 600s systemd-run --quiet --wait --pipe --collect --service-type=exec"
+            + " --unit=potions-build-shop.service -p User=pb-shop -p Group=pb-shop -p UMask=0022"
+            + " -p WorkingDirectory=/var/lib/potions-build/shop -E HOME=/var/lib/potions-build/shop/home"
+            + " -p ProtectSystem=strict -p ReadWritePaths=/var/lib/potions-build/shop -p ProtectHome=yes -p PrivateTmp=yes"
+            + " -p PrivateDevices=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectProc=invisible"
+            + " -p ProtectKernelTunables=yes -p ProtectKernelModules=yes -p ProtectControlGroups=yes"
+            + " -p RuntimeMaxSec=660 -p TimeoutStopSec=15 /bin/bash -c ")
+        .contains(SystemFiles.buildScript().stripTrailing())
+        .endsWith(" potions-build shop " + RELEASE + " " + SHA + " " + ELIXIR_BIN
+            + "\nsystemctl stop potions-build-shop.service\n");
   }
 
   private Path helperWithStubs() throws IOException {

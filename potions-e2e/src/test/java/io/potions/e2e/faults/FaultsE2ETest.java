@@ -173,7 +173,8 @@ class FaultsE2ETest {
   @Order(3)
   void aFullDiskDuringTheBuildFailsTheDeployWithAClearMessage() throws Exception {
     String before = live();
-    box.console("mkdir -p /opt/potions/shop/build/_build && mount -t tmpfs -o size=64k,uid=$(id -u deploy),gid=$(id -g deploy) tmpfs /opt/potions/shop/build/_build");
+    // The build runs as the app's build user, in its build area.
+    box.console("mkdir -p /var/lib/potions-build/shop/build/_build && mount -t tmpfs -o size=64k,uid=$(id -u pb-shop),gid=$(id -g pb-shop) tmpfs /var/lib/potions-build/shop/build/_build");
     try {
       nextVersion();
       assertThatThrownBy(() -> app.deploy("main")).isInstanceOf(DeployFailedException.class)
@@ -184,7 +185,7 @@ class FaultsE2ETest {
           });
       assertThat(live()).isEqualTo(before);
     } finally {
-      box.console("umount /opt/potions/shop/build/_build");
+      box.console("umount /var/lib/potions-build/shop/build/_build");
     }
     assertNextDeploySucceeds();
   }
@@ -432,7 +433,8 @@ class FaultsE2ETest {
   }
 
   private long diskUsedKb() {
-    return Long.parseLong(box.console("du -sk /opt/potions | cut -f1").getStdout().trim());
+    // The releases themselves live in the build area (the app's releases/ holds links to them).
+    return Long.parseLong(box.console("du -sck /opt/potions /var/lib/potions-build | tail -1 | cut -f1").getStdout().trim());
   }
 
   /** Releases kept, app processes, epmd processes and listening ports: what must not grow. */

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Managed by Potions. The on-server build, run by potions-admin's build command as the app's build
+# user inside a sandbox: it may write only to its own area (the working directory), reads the app's
+# repository, and can read no secret. Arguments (validated by the helper): APP RELEASE_ID SHA [PATH_PREFIX]
+set -euo pipefail
+app="$1" release_id="$2" sha="$3" path_prefix="${4:-}"
+area="$PWD"
+repo="@@ROOT@@/$app/repo.git"
+release="$area/releases/$release_id"
+mkdir -p releases
+mkdir -p -m 0700 home build
+# Releases the app no longer links (pruned by the deploy user, or left by a failed build) go first,
+# so the area stays as large as the kept releases plus one.
+for r in releases/*; do
+  [ -d "$r" ] || continue
+  [ -e "@@ROOT@@/$app/releases/${r##*/}" ] || rm -rf -- "$r"
+done
+# The repository belongs to the deploy user: trust it by name (git refuses other users' repositories).
+git config --global --replace-all safe.directory "$repo"
+[ -d build/.git ] || git clone -q "$repo" build
+cd build
+git fetch -q origin +refs/potions/deploy:refs/potions/deploy
+git checkout -q --force --detach "$sha"
+git clean -q -ffdx -e /deps -e /_build -e /assets/node_modules -e /node_modules
+if [ -n "$path_prefix" ]; then export PATH="$path_prefix:$PATH"; fi
+export MIX_ENV=prod LANG=C.UTF-8 LC_ALL=C.UTF-8 ELIXIR_ERL_OPTIONS='+fnu'
+echo "==> building $(git log -1 --format='%h %s')"
+# Hex is only needed when the project has Hex dependencies; a project with none must build offline.
+if [ -f mix.lock ] && grep -q ':hex' mix.lock; then mix local.hex --force --if-missing; mix local.rebar --force --if-missing; fi
+echo '==> mix deps.get --only prod'
+mix deps.get --only prod
+echo '==> mix compile'
+mix compile
+if grep -q '"assets.deploy"' mix.exs; then echo '==> mix assets.deploy'; mix assets.deploy; fi
+echo '==> mix release'
+rm -rf "$release"
+mix release --overwrite --path "$release"
+ln -sfn "@@STORAGE_ROOT@@/$app" "$release/storage"
+name=$(find "$release/bin" -maxdepth 1 -type f -perm -u+x ! -name '*.bat' -printf '%f\n' | head -1)
+echo "POTIONS_RELEASE_NAME=$name"
+echo "POTIONS_RELEASE_BYTES=$(du -sb "$release" | cut -f1)"
