@@ -9,6 +9,12 @@ repo="@@ROOT@@/$app/repo.git"
 release="$area/releases/$release_id"
 mkdir -p releases
 mkdir -p -m 0700 home build
+# A build that was stopped half-way (a dropped connection, a killed SDK) can leave compiled files
+# whose timestamps fall in the same second as this build's checkout, which Mix then takes as fresh:
+# after an interrupted build, the app itself is recompiled from scratch (deps stay cached).
+interrupted=false
+if [ -e .build-running ]; then interrupted=true; fi
+touch .build-running
 # Releases the app no longer links (pruned by the deploy user, or left by a failed build) go first,
 # so the area stays as large as the kept releases plus one.
 for r in releases/*; do
@@ -29,6 +35,7 @@ echo "==> building $(git log -1 --format='%h %s')"
 if [ -f mix.lock ] && grep -q ':hex' mix.lock; then mix local.hex --force --if-missing; mix local.rebar --force --if-missing; fi
 echo '==> mix deps.get --only prod'
 mix deps.get --only prod
+if $interrupted; then echo '==> the previous build was interrupted: mix clean'; mix clean; fi
 echo '==> mix compile'
 mix compile
 if grep -q '"assets.deploy"' mix.exs; then echo '==> mix assets.deploy'; mix assets.deploy; fi
@@ -39,3 +46,4 @@ ln -sfn "@@STORAGE_ROOT@@/$app" "$release/storage"
 name=$(find "$release/bin" -maxdepth 1 -type f -perm -u+x ! -name '*.bat' -printf '%f\n' | head -1)
 echo "POTIONS_RELEASE_NAME=$name"
 echo "POTIONS_RELEASE_BYTES=$(du -sb "$release" | cut -f1)"
+rm -f "$area/.build-running"

@@ -119,8 +119,11 @@ case "$cmd" in
     install -d -o "$buser" -g "$buser" -m 0755 "$area"
     [ "$cmd" = build-user ] && exit 0
     unit="potions-build-$1.service"
-    if systemctl is-active --quiet "$unit"; then echo '==> stopping a build left over from an interrupted deploy'; fi
+    leftover=false
+    if systemctl is-active --quiet "$unit"; then echo '==> stopping a build left over from an interrupted deploy'; leftover=true; fi
     systemctl stop "$unit" 2>/dev/null || true
+    # The interrupted build's own helper stops "its" unit when it exits: let it, before ours exists.
+    if $leftover; then sleep 1; fi
     systemctl reset-failed "$unit" 2>/dev/null || true
     # The build's script is part of this root-owned file, never something the caller sends.
     IFS= read -r -d '' script <<'POTIONS_BUILD_SCRIPT' || true

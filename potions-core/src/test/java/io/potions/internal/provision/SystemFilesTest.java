@@ -22,7 +22,7 @@ class SystemFilesTest {
   /** Every external command the helper uses; the stubs take their place on PATH. */
   private static final List<String> HELPER_COMMANDS = List.of("systemctl", "journalctl", "install", "mktemp",
       "head", "grep", "chmod", "mv", "rm", "sed", "tr", "systemd-run", "iptables", "awk", "basename", "runuser",
-      "psql", "cat", "ls", "useradd", "userdel", "id", "mkdir", "chown", "iptables-restore", "timeout");
+      "psql", "cat", "ls", "useradd", "userdel", "id", "mkdir", "chown", "iptables-restore", "timeout", "sleep");
   private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
   private static final String RELEASE = "20261122-010203-0123456-abcd";
   private static final String ELIXIR_BIN = "/opt/potions/.runtimes/mise/installs/elixir/1.17.3-otp-27/bin";
@@ -329,6 +329,7 @@ class SystemFilesTest {
         install -d -o pb-shop -g pb-shop -m 0755 /var/lib/potions-build/shop
         systemctl is-active --quiet potions-build-shop.service
         systemctl stop potions-build-shop.service
+        sleep 1
         systemctl reset-failed potions-build-shop.service
         """ + "timeout --kill-after=10s 600s systemd-run --quiet --wait --pipe --collect --service-type=exec"
             + " --unit=potions-build-shop.service -p User=pb-shop -p Group=pb-shop -p UMask=0022"
