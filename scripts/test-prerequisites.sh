@@ -8,7 +8,10 @@ set -euo pipefail
 log() { printf '[test-prerequisites] %s\n' "$*" >&2; }
 
 need=()
-command -v docker >/dev/null 2>&1 || need+=(docker.io)
+# A Docker client alone is not enough: some machines ship a newer client on PATH but no engine.
+if ! command -v docker >/dev/null 2>&1 || { ! command -v dockerd >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; }; then
+  need+=(docker.io)
+fi
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" -ne 0 ]; then
