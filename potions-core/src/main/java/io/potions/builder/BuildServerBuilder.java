@@ -74,7 +74,8 @@ public final class BuildServerBuilder implements ReleaseBuilder {
           new RemoteReleaseSource(builder, appDir + "/releases/" + request.releaseId()), request.target(),
           request.appDir(), request.releaseId(), ServerLayout.STORAGE_ROOT + "/" + app, request.log());
       String name = sent.releaseName().isEmpty() ? built.releaseName() : sent.releaseName();
-      return new BuiltRelease(name, sent.releaseBytes(), built.bytesSent() + sent.bytesSent());
+      // What reached the app server; the git bundle went to the build server.
+      return new BuiltRelease(name, sent.releaseBytes(), sent.bytesSent());
     } catch (BuildFailure e) {
       throw e;
     } catch (PotionsException e) {
