@@ -43,8 +43,14 @@ public final class Potions implements AutoCloseable {
   private Potions(Builder builder) {
     this.listener = builder.listener;
     this.proxy = builder.proxy != null ? builder.proxy : discoverProxy();
-    this.releaseBuilder = builder.releaseBuilder != null ? builder.releaseBuilder
+    ReleaseBuilder chosen = builder.releaseBuilder != null ? builder.releaseBuilder
         : ServiceLoader.load(ReleaseBuilder.class).findFirst().orElseGet(OnServerBuilder::new);
+    // Apps may name another builder in their settings: the extra ones, and always the on-server one.
+    List<ReleaseBuilder> others = new ArrayList<>(builder.otherBuilders);
+    if (others.stream().noneMatch(b -> b.name().equals("on-server")) && !chosen.name().equals("on-server")) {
+      others.add(new OnServerBuilder());
+    }
+    this.releaseBuilder = new io.potions.internal.engine.ReleaseBuilders(chosen, others);
     this.cloud = builder.cloud;
     this.home = builder.home != null ? builder.home
         : Path.of(System.getProperty("user.home"), ".potions");
@@ -156,6 +162,7 @@ public final class Potions implements AutoCloseable {
     private ProgressListener listener = ProgressListener.NONE;
     private ReverseProxy proxy;
     private ReleaseBuilder releaseBuilder;
+    private final List<ReleaseBuilder> otherBuilders = new ArrayList<>();
     private CloudProvider cloud;
     private SshIdentity identity;
     private Path home;
@@ -187,6 +194,18 @@ public final class Potions implements AutoCloseable {
      */
     public Builder releaseBuilder(ReleaseBuilder builder) {
       this.releaseBuilder = Objects.requireNonNull(builder, "builder");
+      return this;
+    }
+
+    /**
+     * Adds a builder an app may choose by name in its settings ({@code AppSettings.releaseBuilder}),
+     * besides the default one; the on-server builder is always available as {@code on-server}.
+     *
+     * @param builder a builder, such as {@code BuildServerBuilder.on(buildServer)}
+     * @return this builder
+     */
+    public Builder addReleaseBuilder(ReleaseBuilder builder) {
+      this.otherBuilders.add(Objects.requireNonNull(builder, "builder"));
       return this;
     }
 

@@ -144,6 +144,16 @@ public final class Server implements AutoCloseable {
     return new SshExecutor(deployConnection, redactor);
   }
 
+  /**
+   * The executor logged in as the unprivileged deploy user, which app operations and builds use; a
+   * {@link io.potions.spi.ReleaseBuilder} that builds on this server (a build server) runs through it.
+   *
+   * @return the executor, connected on first use
+   */
+  public RemoteExecutor appExecutor() {
+    return deployExecutor();
+  }
+
   /** @return the host key the server presented, as an OpenSSH line, once connected */
   public Optional<String> hostKey() {
     return connection == null ? Optional.empty() : connection.presentedHostKey();

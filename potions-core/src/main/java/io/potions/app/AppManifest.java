@@ -30,6 +30,7 @@ import java.util.Optional;
  *     existed) for the default
  * @param cpuQuotaPercent CPU limit of one slot in percent of one core, or null for the default
  * @param tasksMax task limit of one slot, or null for the default
+ * @param releaseBuilder the name of the release builder the app asks for, or null for the default
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AppManifest(
@@ -37,7 +38,7 @@ public record AppManifest(
     String healthHost, long healthDeadlineMs, long healthIntervalMs, String migration,
     long buildTimeoutSeconds, long drainTimeoutSeconds, int poolSize, int keepReleases,
     String erlang, String elixir, String nodejs, long healthSettleMs,
-    Integer memoryMaxMib, Integer cpuQuotaPercent, Integer tasksMax) {
+    Integer memoryMaxMib, Integer cpuQuotaPercent, Integer tasksMax, String releaseBuilder) {
 
   static AppManifest of(String name, int port, AppSettings s) {
     HealthCheck h = s.healthCheck();
@@ -46,7 +47,8 @@ public record AppManifest(
         h.host().orElse(null), h.deadline().toMillis(), h.interval().toMillis(),
         s.migrationCommand().orElse(null), s.buildTimeout().toSeconds(), s.drainTimeout().toSeconds(),
         s.poolSize(), s.keepReleases(), r.erlang().orElse(null), r.elixir().orElse(null),
-        r.nodejs().orElse(null), h.settle().toMillis(), s.memoryMaxMib(), s.cpuQuotaPercent(), s.tasksMax());
+        r.nodejs().orElse(null), h.settle().toMillis(), s.memoryMaxMib(), s.cpuQuotaPercent(), s.tasksMax(),
+        s.releaseBuilder().orElse(null));
   }
 
   /** @return the settings this manifest stores */
@@ -62,6 +64,7 @@ public record AppManifest(
             .host(Optional.ofNullable(healthHost)).deadline(Duration.ofMillis(healthDeadlineMs))
             .interval(Duration.ofMillis(healthIntervalMs)).settle(Duration.ofMillis(healthSettleMs)).build())
         .migrationCommand(Optional.ofNullable(migration))
+        .releaseBuilder(Optional.ofNullable(releaseBuilder))
         .buildTimeout(Duration.ofSeconds(buildTimeoutSeconds))
         .drainTimeout(Duration.ofSeconds(drainTimeoutSeconds))
         .poolSize(poolSize)

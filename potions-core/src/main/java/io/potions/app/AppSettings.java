@@ -31,6 +31,13 @@ public abstract class AppSettings {
    */
   public abstract Optional<String> migrationCommand();
 
+  /**
+   * @return the name of the release builder this app's deploys use, such as {@code on-server} or
+   *     {@code build-server builder-1} ({@link io.potions.spi.ReleaseBuilder#name()} of a builder
+   *     given to {@code Potions.builder()}); the Potions instance's default unless set
+   */
+  public abstract Optional<String> releaseBuilder();
+
   /** @return the build's time limit, 15 minutes unless set */
   @Value.Default
   public Duration buildTimeout() {

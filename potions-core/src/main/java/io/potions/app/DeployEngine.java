@@ -217,7 +217,7 @@ final class DeployEngine {
 
   private ReleaseRecord build(DeploymentRun run, AppManifest manifest, SourceHost source, SourceCommit commit) {
     long started = System.nanoTime();
-    var builder = ctx.releaseBuilder();
+    var builder = ctx.releaseBuilder(manifest.settings().releaseBuilder());
     run.started("build", "Build " + commit.shortSha() + " (" + commit.message() + ") " + builder.name());
     try {
       BuiltRelease built = builder.build(new BuildRequest(app, AppScripts.dir(app), run.id, source, commit,

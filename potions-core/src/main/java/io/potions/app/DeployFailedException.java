@@ -30,7 +30,9 @@ public class DeployFailedException extends PotionsException {
     /** Nothing to roll back to. */
     NO_PREVIOUS_RELEASE,
     /** The deploy lock was lost (its connection dropped); the deploy stopped before touching traffic. */
-    LOCK_LOST
+    LOCK_LOST,
+    /** The release was built on a platform (OS, architecture, glibc, OpenSSL) the app server does not match; nothing was sent. */
+    PLATFORM_MISMATCH
   }
 
   /** The failed deployment's record (not serialized with the exception). */

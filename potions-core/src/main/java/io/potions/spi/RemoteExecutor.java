@@ -35,6 +35,35 @@ public interface RemoteExecutor {
   }
 
   /**
+   * Runs a command with streamed, binary standard input and output (a tar of release files moving
+   * from a build server to an app server), so nothing is held in memory. The command's own stdin
+   * value is ignored. This default buffers both, for in-memory executors; the SSH executor streams.
+   *
+   * @param command what to run
+   * @param stdin its standard input, read to the end, or {@code null} for none
+   * @param stdout receives its standard output as bytes, or {@code null} to read it as lines
+   * @param listener receives standard error lines (and standard output lines when {@code stdout} is null)
+   * @return the result whatever its exit status (stdout lines are empty when streamed)
+   */
+  default ExecResult runStreaming(RemoteCommand command, java.io.InputStream stdin, java.io.OutputStream stdout,
+      OutputListener listener) {
+    try {
+      RemoteCommand withInput = stdin == null ? command : command.stdin(stdin.readAllBytes());
+      ExecResult result = run(withInput, stdout == null ? listener
+          : (stream, line) -> { if (stream == OutputListener.Stream.STDERR) { listener.onLine(stream, line); } });
+      if (stdout != null) {
+        for (String line : result.stdout()) {
+          stdout.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return new ExecResult(result.exitStatus(), List.of(), result.stderr(), result.duration());
+      }
+      return result;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
    * Runs a command and fails when it exits non-zero.
    *
    * @param command what to run

@@ -23,6 +23,16 @@ public interface ServerContext {
   /** @return where releases are built */
   ReleaseBuilder releaseBuilder();
 
+  /**
+   * @param name the builder an app's settings ask for, or empty for the default
+   * @return that builder
+   * @throws io.potions.InvalidInputException when none has that name
+   */
+  default ReleaseBuilder releaseBuilder(java.util.Optional<String> name) {
+    ReleaseBuilder b = releaseBuilder();
+    return (b instanceof ReleaseBuilders all ? all : new ReleaseBuilders(b, java.util.List.of())).select(name);
+  }
+
   /** @return where progress goes */
   ProgressListener listener();
 

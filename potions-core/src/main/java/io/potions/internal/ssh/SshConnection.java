@@ -227,6 +227,54 @@ public final class SshConnection implements AutoCloseable {
   }
 
   /**
+   * Runs one command with streamed, binary standard input and output (a tar of release files):
+   * nothing is held in memory. Standard error still arrives as lines.
+   *
+   * @param command the command line, already quoted by the renderer
+   * @param stdin its standard input, read to the end (not closed)
+   * @param stdout receives its standard output as bytes, or {@code null} to read it as lines
+   * @param timeout how long to wait before closing the channel and failing
+   * @param listener receives each line (redacted) of standard error, and of standard output when
+   *     {@code stdout} is null
+   * @return exit status and the lines read
+   */
+  public ExecResult execStreaming(String command, InputStream stdin, OutputStream stdout, Duration timeout,
+      OutputListener listener) {
+    long started = System.nanoTime();
+    LineSplitter out = new LineSplitter(OutputListener.Stream.STDOUT, listener, redactor);
+    LineSplitter err = new LineSplitter(OutputListener.Stream.STDERR, listener, redactor);
+    ClientSession s = session();
+    try (ChannelExec channel = s.createExecChannel(command)) {
+      channel.setOut(stdout == null ? out : stdout);
+      channel.setErr(err);
+      channel.setIn(stdin == null ? InputStream.nullInputStream() : stdin);
+      channel.open().verify(target.connectTimeout().toMillis());
+      Set<ClientChannelEvent> events =
+          channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout.toMillis());
+      out.close();
+      err.close();
+      if (!events.contains(ClientChannelEvent.CLOSED)) {
+        channel.close(true);
+        throw new RemoteCommandException("A command on " + target.host() + " did not finish within "
+            + timeout.toSeconds() + " s; its channel was closed. Last output:\n" + tail(out, err));
+      }
+      Integer status = channel.getExitStatus();
+      if (status == null) {
+        if (!s.isOpen()) {
+          throw new ServerUnreachableException("The SSH connection to " + target.host()
+              + " dropped while a command ran. Last output:\n" + tail(out, err));
+        }
+        String signal = channel.getExitSignal();
+        status = signal == null ? -1 : 128 + signalNumber(signal);
+      }
+      return new ExecResult(status, out.lines(), err.lines(), Duration.ofNanos(System.nanoTime() - started));
+    } catch (IOException e) {
+      throw new ServerUnreachableException("The SSH connection to " + target.host()
+          + " failed while running a command: " + redactor.redact(String.valueOf(e.getMessage())), e);
+    }
+  }
+
+  /**
    * Starts a command that keeps running until the returned handle is closed (its stdin stays open).
    *
    * @param command the command line

@@ -105,6 +105,18 @@ public final class SshExecutor implements RemoteExecutor {
   }
 
   @Override
+  public ExecResult runStreaming(RemoteCommand command, java.io.InputStream stdin, java.io.OutputStream stdout,
+      OutputListener listener) {
+    String line = render(command.script(), command.runsAsRoot(), user(), command.limit());
+    OutputListener logging = (stream, text) -> {
+      log.debug("[{}] {}", host(), text);
+      listener.onLine(stream, text);
+    };
+    Duration localWait = command.limit().plusSeconds(KILL_AFTER_SECONDS + 20);
+    return connection.execStreaming(line, stdin, stdout, localWait, logging);
+  }
+
+  @Override
   public ExecResult require(RemoteCommand command) {
     ExecResult result = run(command, OutputListener.IGNORE);
     if (!result.ok()) {

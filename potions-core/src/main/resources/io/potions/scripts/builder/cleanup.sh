@@ -1,0 +1,3 @@
+# Removes one release from the build server once the app server has it; deps/ and _build/ stay.
+rm -f -- @@LINK@@
+@@DELETE@@

@@ -1,0 +1,116 @@
+package io.potions.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.potions.Potions;
+import io.potions.Server;
+import io.potions.app.App;
+import io.potions.app.AppSettings;
+import io.potions.app.DeployFailedException;
+import io.potions.app.DeployFailedException.Reason;
+import io.potions.builder.BuildServerBuilder;
+import io.potions.source.GitRepositorySource;
+import io.potions.testkit.RequiresDocker;
+import io.potions.testkit.SampleRepository;
+import io.potions.testkit.TestkitKeys;
+import io.potions.testkit.ThrowawayServer;
+import io.potions.testkit.TrixieImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testcontainers.containers.Container;
+
+/**
+ * A release that would be built on Debian 13 (trixie) for a Debian 12 (bookworm) app server is
+ * refused before anything is sent: the build server is a real Debian 13 machine reached over SSH as
+ * its deploy user, the app server a provisioned Debian 12 one; the deploy fails with
+ * PLATFORM_MISMATCH naming the distribution, glibc and OpenSSL, and neither server received
+ * anything (no commit on the build server, no manifest, store or release on the app server).
+ *
+ * <p>The Debian 13 machine is not provisioned by Potions (this branch's bootstrap supports Debian 12
+ * and Ubuntu 24.04): the test gives it a {@code deploy} user with the SDK's key, which is all the
+ * builder touches before its platform check.
+ */
+@ExtendWith(RequiresDocker.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PlatformMismatchE2ETest {
+  private ThrowawayServer appBox;
+  private ThrowawayServer trixieBox;
+  private Potions potions;
+  private Potions deployer;
+  private SampleRepository repo;
+  private App shop;
+
+  @BeforeAll
+  void start() throws Exception {
+    Path tmp = Files.createTempDirectory("potions-e2e-platform-");
+    trixieBox = TrixieImages.server();
+    trixieBox.start();
+    appBox = ThrowawayServer.provisioned();
+    appBox.start();
+    exec(trixieBox, "useradd --create-home --shell /bin/bash deploy && install -d -m 0700 -o deploy -g deploy"
+        + " /home/deploy/.ssh && echo '" + TestkitKeys.client().publicKey() + "' > /home/deploy/.ssh/authorized_keys"
+        + " && chown deploy:deploy /home/deploy/.ssh/authorized_keys && chmod 0600 /home/deploy/.ssh/authorized_keys");
+    potions = Potions.builder().build();
+    Server trixie = potions.existingServer("trixie-builder", trixieBox.sshTarget());
+    deployer = Potions.builder().releaseBuilder(BuildServerBuilder.on(trixie)).build();
+    Server appServer = deployer.existingServer("app-1", appBox.sshTarget()).provision();
+    repo = SampleRepository.openOrCreate(tmp.resolve("sample"), SampleRepository.sampleAppSources());
+    shop = appServer.app("shop").withSource(GitRepositorySource.local(repo.dir()));
+    shop.create(AppSettings.builder().addDomains("shop.test").https(false).build());
+  }
+
+  @AfterAll
+  void stop() {
+    if (repo != null) {
+      repo.close();
+    }
+    for (Potions p : new Potions[] {deployer, potions}) {
+      if (p != null) {
+        p.close();
+      }
+    }
+    for (ThrowawayServer box : new ThrowawayServer[] {appBox, trixieBox}) {
+      if (box != null) {
+        box.stop();
+      }
+    }
+  }
+
+  @Test
+  void aDebian13BuildForADebian12ServerIsRefusedBeforeAnythingIsSent() {
+    assertThat(exec(trixieBox, ". /etc/os-release && echo $VERSION_ID")).isEqualTo("13");
+    assertThat(exec(appBox, ". /etc/os-release && echo $VERSION_ID")).isEqualTo("12");
+    // Everything of the app but its deployment history (the failed deploy is recorded there).
+    String listing = "find /opt/potions/shop -path /opt/potions/shop/deployments -prune -o -print | sort | md5sum";
+    String appBefore = exec(appBox, listing);
+
+    assertThatThrownBy(() -> shop.deploy("main"))
+        .isInstanceOfSatisfying(DeployFailedException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.PLATFORM_MISMATCH))
+        .hasMessageContaining("nothing was sent")
+        .hasMessageContaining("distribution: built on Debian GNU/Linux 13 (trixie), the app server runs Debian GNU/Linux 12 (bookworm)")
+        .hasMessageContaining("glibc: built against 2.41, the app server has 2.36")
+        .hasMessageContaining("OpenSSL: built against 3.5")
+        .hasMessageContaining("the same image as the app server");
+
+    // Nothing reached either server: no app layout or commit on the build server, no manifest,
+    // store or release on the app server (its app directory is as before, but for the record).
+    assertThat(exec(trixieBox, "test -e /opt/potions && echo sent || echo nothing")).isEqualTo("nothing");
+    assertThat(exec(appBox, listing)).isEqualTo(appBefore);
+    assertThat(exec(appBox, "ls /opt/potions/shop/releases | wc -l")).isEqualTo("0");
+    assertThat(exec(appBox, "test -e /opt/potions/shop/cas && echo sent || echo nothing")).isEqualTo("nothing");
+    assertThat(shop.deployments()).anySatisfy(d -> assertThat(d.error()).contains("nothing was sent"));
+  }
+
+  private static String exec(ThrowawayServer box, String script) {
+    Container.ExecResult r = box.console(script);
+    assertThat(r.getExitCode()).as("console: %s%n%s%s", script, r.getStdout(), r.getStderr()).isZero();
+    return r.getStdout().trim();
+  }
+}
