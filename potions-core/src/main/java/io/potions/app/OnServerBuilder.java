@@ -41,7 +41,8 @@ public final class OnServerBuilder implements ReleaseBuilder {
     }
     String pathPrefix = runtime(request);
     ExecResult result = server.run(RemoteCommand.of("Building " + request.commit().shortSha(),
-            AppScripts.build(app, request.commit().sha(), request.releaseId(), pathPrefix, request.timeout())).limit(request.timeout()),
+            AppScripts.build(app, request.commit().sha(), request.releaseId(), pathPrefix, request.timeout(),
+                request.limits())).limit(request.timeout()),
         (stream, line) -> request.log().accept(line));
     if (!result.ok()) {
       server.run(RemoteCommand.of("Removing the failed release", AppScripts.removeRelease(app, request.releaseId())));
@@ -50,6 +51,11 @@ public final class OnServerBuilder implements ReleaseBuilder {
             + " s limit and was stopped on the server. Raise AppSettings.buildTimeout or make the build"
             + " faster. Last output:\n" + result.tail(20));
       }
+      java.util.Optional<String> ceiling = AppScripts.BuildOutput.outOfMemory(result);
+      if (ceiling.isPresent()) {
+        throw new BuildFailure(Reason.BUILD_OUT_OF_MEMORY, outOfMemoryMessage(ceiling.get()) + " Last output:\n"
+            + result.tail(15));
+      }
       throw new BuildFailure(Reason.BUILD_FAILED, "The build failed (exit " + result.exitStatus()
           + "). Last output:\n" + result.tail(30) + hint(result));
     }
@@ -57,6 +63,16 @@ public final class OnServerBuilder implements ReleaseBuilder {
     String releaseName = output.releaseName().orElseThrow(() -> new BuildFailure(Reason.BUILD_FAILED,
         "The build made no release executable; does mix.exs define a release?"));
     return new BuiltRelease(releaseName, output.releaseBytes(), sent);
+  }
+
+  /**
+   * @param ceilingMib the build's memory ceiling as the server reported it
+   * @return what happened and what to do
+   */
+  static String outOfMemoryMessage(String ceilingMib) {
+    return "The build needed more than " + ceilingMib + " MB of memory and was stopped at its ceiling; the live"
+        + " app kept serving. Raise buildMemoryMaxMib (AppSettings; unset, it is half of the server's memory),"
+        + " use a build server, or use a server with more memory.";
   }
 
   private static String hint(ExecResult result) {

@@ -15,6 +15,27 @@ mkdir -p -m 0700 home build
 interrupted=false
 if [ -e .build-running ]; then interrupted=true; fi
 touch .build-running
+# A build stopped at its memory ceiling: the kernel's OOM killer ends its biggest process (the BEAM
+# running mix) and the build fails. The build's own cgroup counts such kills (cgroup v1:
+# memory.oom_control; v2: memory.events); when there were any, say so for the SDK's message.
+oom_kills() {
+  local line file=''
+  while IFS= read -r line; do
+    case "$line" in
+      *:memory:/*) file="/sys/fs/cgroup/memory${line#*:memory:}/memory.oom_control" ;;
+      0::/*) if [ -z "$file" ]; then file="/sys/fs/cgroup${line#0::}/memory.events"; fi ;;
+    esac
+  done </proc/self/cgroup
+  if [ -n "$file" ] && [ -r "$file" ]; then sed -n 's/^oom_kill \([0-9][0-9]*\)$/\1/p' "$file"; fi
+}
+on_exit() {
+  local status=$? kills
+  kills=$(oom_kills 2>/dev/null || true)
+  if [ "$status" -ne 0 ] && [ "${kills:-0}" -gt 0 ]; then
+    echo "POTIONS_BUILD_OUT_OF_MEMORY=${POTIONS_BUILD_MEMORY_MIB:-unknown}"
+  fi
+}
+trap on_exit EXIT
 # Releases the app no longer links (pruned by the deploy user, or left by a failed build) go first,
 # so the area stays as large as the kept releases plus one.
 for r in releases/*; do
