@@ -21,8 +21,30 @@ import java.util.List;
 public final class OnServerBuilder implements ReleaseBuilder {
   private static final Duration RUNTIME_INSTALL_LIMIT = Duration.ofMinutes(45);
 
-  /** Creates the builder; it holds no state. */
-  public OnServerBuilder() {}
+  private final boolean installPinnedRuntimes;
+
+  /**
+   * Creates the builder that uses the server's own (distribution) Erlang, Elixir and Node.js: a
+   * version the app pins that they do not match is refused before anything is built.
+   */
+  public OnServerBuilder() {
+    this(false);
+  }
+
+  private OnServerBuilder(boolean installPinnedRuntimes) {
+    this.installPinnedRuntimes = installPinnedRuntimes;
+  }
+
+  /**
+   * A builder that installs pinned versions the distribution does not have with mise (a pinned,
+   * checksum-verified release) under {@code /opt/potions/.runtimes}. The server must reach GitHub
+   * and, for Erlang, compile it (tens of minutes the first time).
+   *
+   * @return the builder
+   */
+  public static OnServerBuilder installingPinnedRuntimes() {
+    return new OnServerBuilder(true);
+  }
 
   @Override
   public String name() {
@@ -33,28 +55,30 @@ public final class OnServerBuilder implements ReleaseBuilder {
   public BuiltRelease build(BuildRequest request) {
     RemoteExecutor server = request.target();
     String app = request.app();
+    // Pins the server cannot meet are refused before anything is sent.
+    String pathPrefix = runtime(request);
     long sent;
     try {
       sent = sendSource(request);
     } catch (PotionsException e) {
       throw e instanceof BuildFailure ? e : new BuildFailure(Reason.TRANSFER_FAILED, e.getMessage());
     }
-    String pathPrefix = runtime(request);
     ExecResult result = server.run(RemoteCommand.of("Building " + request.commit().shortSha(),
             AppScripts.build(app, request.commit().sha(), request.releaseId(), pathPrefix, request.timeout(),
                 request.limits())).limit(request.timeout()),
         (stream, line) -> request.log().accept(line));
     if (!result.ok()) {
       server.run(RemoteCommand.of("Removing the failed release", AppScripts.removeRelease(app, request.releaseId())));
-      if (result.timedOut()) {
-        throw new BuildFailure(Reason.BUILD_TIMED_OUT, "The build passed its " + request.timeout().toSeconds()
-            + " s limit and was stopped on the server. Raise AppSettings.buildTimeout or make the build"
-            + " faster. Last output:\n" + result.tail(20));
-      }
+      // Before the time limit's check: a process killed at the ceiling also ends the build with 137.
       java.util.Optional<String> ceiling = AppScripts.BuildOutput.outOfMemory(result);
       if (ceiling.isPresent()) {
         throw new BuildFailure(Reason.BUILD_OUT_OF_MEMORY, outOfMemoryMessage(ceiling.get()) + " Last output:\n"
             + result.tail(15));
+      }
+      if (result.timedOut()) {
+        throw new BuildFailure(Reason.BUILD_TIMED_OUT, "The build passed its " + request.timeout().toSeconds()
+            + " s limit and was stopped on the server. Raise AppSettings.buildTimeout or make the build"
+            + " faster. Last output:\n" + result.tail(20));
       }
       throw new BuildFailure(Reason.BUILD_FAILED, "The build failed (exit " + result.exitStatus()
           + "). Last output:\n" + result.tail(30) + hint(result));
@@ -110,15 +134,33 @@ public final class OnServerBuilder implements ReleaseBuilder {
     return bundle.size();
   }
 
-  /** Installs pinned runtimes when the app asks for any; returns the PATH prefix the build needs. */
-  private static String runtime(BuildRequest request) {
+  /**
+   * Checks the versions the app pins (settings, else {@code .tool-versions}) against the server's own;
+   * installs the missing ones when this builder may, else refuses. Returns the PATH prefix the
+   * build needs (empty: the distribution's runtimes).
+   */
+  private String runtime(BuildRequest request) {
     RuntimeVersions pinned = request.runtime();
-    RuntimeVersions wanted = pinned.isDistributionDefault()
-        ? request.source().readFile(request.commit(), ".tool-versions").map(RuntimeVersions::fromToolVersions)
-            .orElse(RuntimeVersions.distribution())
-        : pinned;
+    String origin = "the app's settings (AppSettings.runtime)";
+    RuntimeVersions wanted = pinned;
+    if (pinned.isDistributionDefault()) {
+      origin = ".tool-versions";
+      wanted = request.source().readFile(request.commit(), ".tool-versions").map(RuntimeVersions::fromToolVersions)
+          .orElse(RuntimeVersions.distribution());
+    }
     if (wanted.isDistributionDefault()) {
       return "";
+    }
+    RuntimeCheck.Installed have = RuntimeCheck.Installed.parse(request.target().require(
+        RemoteCommand.of("Reading the server's runtime versions", RuntimeCheck.probeScript())));
+    java.util.Optional<String> refusal = RuntimeCheck.refusal(wanted, origin, have);
+    if (refusal.isEmpty()) {
+      request.log().accept("runtimes pinned in " + origin + " are met by the server's own: OTP " + have.erlang()
+          + ", Elixir " + have.elixir() + (have.nodejs().isEmpty() ? "" : ", Node.js " + have.nodejs()));
+      return "";
+    }
+    if (!installPinnedRuntimes) {
+      throw new BuildFailure(Reason.RUNTIME_UNAVAILABLE, refusal.get());
     }
     request.log().accept("installing runtimes " + wanted);
     ExecResult installed = request.target().run(RemoteCommand.of("Installing runtimes " + wanted,
