@@ -1,11 +1,13 @@
 package io.potions.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.potions.Potions;
 import io.potions.Server;
 import io.potions.app.App;
 import io.potions.app.AppSettings;
+import io.potions.app.DeployFailedException;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
 import io.potions.app.Slot;
@@ -40,6 +42,7 @@ import org.testcontainers.containers.Container;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class Debian13E2ETest {
   private static final String DOMAIN = "trixie.test";
+  private static final int BUILD_MEMORY_MIB = 384;
 
   private ThrowawayServer box;
   private Potions potions;
@@ -105,6 +108,8 @@ class Debian13E2ETest {
     app.create(AppSettings.builder().addDomains(DOMAIN).https(false)
         .migrationCommand("PotionsSample.Release.migrate()")
         .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(30)).build())
+        // Room for the sample app's build, not for the memory-hungry one below.
+        .buildMemoryMaxMib(BUILD_MEMORY_MIB)
         .build());
     first = app.deploy("main");
     report("trixie.deploy.first", first);
@@ -156,6 +161,70 @@ class Debian13E2ETest {
     assertThat(get("/version").body()).isEqualTo("0.1.0");
     assertThat(get("/storage/kept.txt").body()).isEqualTo("written on trixie");
     assertThat(app.status().liveSlot()).contains(Slot.BLUE);
+  }
+
+  @Test
+  @Order(5)
+  void aBuildPastItsMemoryCeilingFailsClearlyWhileTheLiveAppServes() throws Exception {
+    repo.branch("memory-hog");
+    // Compiling this module holds about 1 GB: far past the ceiling, well within this machine's memory.
+    repo.write("lib/memory_hog.ex", """
+        defmodule MemoryHog do
+          @held Enum.map(1..20, fn i -> :binary.copy(<<i>>, 50_000_000) end)
+          def held, do: length(@held)
+        end
+        """, "a build that needs more memory than its ceiling");
+    repo.checkout("main");
+    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 2, 2, 5)) {
+      Thread.sleep(500);
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> app.deploy("memory-hog"))
+          .isInstanceOf(DeployFailedException.class)
+          .satisfies(e -> {
+            DeployFailedException d = (DeployFailedException) e;
+            System.out.println("trixie.oom_build_s=" + (System.nanoTime() - t0) / 1_000_000_000 + " message: "
+                + d.getMessage().lines().findFirst().orElse(""));
+            assertThat(d.reason()).isEqualTo(DeployFailedException.Reason.BUILD_OUT_OF_MEMORY);
+            assertThat(d.getMessage()).contains("The build needed more than " + BUILD_MEMORY_MIB + " MB of memory")
+                .contains("buildMemoryMaxMib").contains("build server");
+          });
+      Thread.sleep(500);
+      load.close();
+      System.out.println("trixie requests during the memory-hungry build: " + load.summary());
+      assertThat(load.failures.get()).as(load.summary()).isZero();
+      assertThat(load.bodies).containsOnlyKeys("0.1.0");
+    }
+    // The kernel stopped the build, not the live app: same process, still serving.
+    assertThat(get("/version").body()).isEqualTo("0.1.0");
+    assertThat(app.status().liveSlot()).contains(Slot.BLUE);
+    assertThat(exec("systemctl is-active potions-app@shop-blue")).isEqualTo("active");
+    assertThat(exec("pgrep -u pb-shop || echo none")).isEqualTo("none");
+  }
+
+  @Test
+  @Order(6)
+  void runtimePinsAreMetByTrixiesOwnPackagesOrRefusedBeforeTheBuild() throws Exception {
+    repo.branch("elixir-1.17");
+    repo.write(".tool-versions", "erlang 27\nelixir 1.17.3-otp-27\n", "pin Elixir 1.17, which trixie does not ship");
+    repo.checkout("main");
+    assertThatThrownBy(() -> app.deploy("elixir-1.17"))
+        .isInstanceOf(DeployFailedException.class)
+        .satisfies(e -> {
+          DeployFailedException d = (DeployFailedException) e;
+          assertThat(d.reason()).isEqualTo(DeployFailedException.Reason.RUNTIME_UNAVAILABLE);
+          assertThat(d.getMessage()).contains("Elixir 1.17.3 requested; this Debian 13 server has 1.18.")
+              .contains("remove it from .tool-versions");
+        });
+    assertThat(get("/version").body()).isEqualTo("0.1.0");
+    // Pins trixie meets: built with its own OTP 27 and Elixir 1.18, nothing installed.
+    repo.write(".tool-versions", "erlang 27\nelixir 1.18\n", "pin what trixie ships");
+    repo.setVersion("0.4.0");
+    Deployment pinned = app.deploy("main");
+    assertThat(pinned.succeeded()).isTrue();
+    assertThat(pinned.log()).anyMatch(l -> l.contains("runtimes pinned in .tool-versions are met by the server's own:"
+        + " OTP 27."));
+    assertThat(get("/version").body()).isEqualTo("0.4.0");
+    assertThat(exec("test -e /opt/potions/.runtimes/bin/mise && echo installed || echo none")).isEqualTo("none");
   }
 
   private static void report(String prefix, Deployment d) {
