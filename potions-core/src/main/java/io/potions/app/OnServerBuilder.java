@@ -20,6 +20,7 @@ import java.util.List;
  */
 public final class OnServerBuilder implements ReleaseBuilder {
   private static final Duration RUNTIME_INSTALL_LIMIT = Duration.ofMinutes(45);
+  private static final Duration NODE_INSTALL_LIMIT = Duration.ofMinutes(20);
 
   private final boolean installPinnedRuntimes;
 
@@ -56,6 +57,7 @@ public final class OnServerBuilder implements ReleaseBuilder {
     RemoteExecutor server = request.target();
     String app = request.app();
     // Pins the server cannot meet are refused before anything is sent.
+    nodeForAssets(request);
     String pathPrefix = runtime(request);
     long sent;
     try {
@@ -132,6 +134,23 @@ public final class OnServerBuilder implements ReleaseBuilder {
     request.source().writeBundle(request.commit(), have, bundle);
     request.target().upload(bundle.toByteArray(), request.appDir() + "/incoming.bundle", 0600);
     return bundle.size();
+  }
+
+  /**
+   * An app with {@code assets/package.json} needs Node.js and npm for {@code npm ci}: the root helper
+   * installs the distribution's packages once (a no-op when they are there).
+   */
+  private static void nodeForAssets(BuildRequest request) {
+    if (request.source().readFile(request.commit(), "assets/package.json").isEmpty()) {
+      return;
+    }
+    ExecResult installed = request.target().run(RemoteCommand.of("Installing Node.js and npm for assets/package.json",
+        AppScripts.helper("node-install")).limit(NODE_INSTALL_LIMIT), (stream, line) -> request.log().accept(line));
+    if (!installed.ok()) {
+      throw new BuildFailure(Reason.RUNTIME_UNAVAILABLE, "assets/package.json needs Node.js and npm, and installing"
+          + " the distribution's nodejs and npm packages on the server failed (exit " + installed.exitStatus()
+          + "). Last output:\n" + installed.tail(15));
+    }
   }
 
   /**

@@ -117,6 +117,30 @@ class OnServerBuilderTest {
     assertThat(script("Building")).contains(" 600 0 20 /opt/potions/.runtimes/mise/installs/elixir/1.17.3-otp-27/bin\n");
   }
 
+  @Test
+  void anAppWithAssetsPackageJsonGetsTheDistributionsNodeBeforeItsBuild() {
+    server.on("Building", result(0, "POTIONS_RELEASE_NAME=shop", "POTIONS_RELEASE_BYTES=10"));
+    new OnServerBuilder().build(request(Optional.empty(), RuntimeVersions.distribution(), BuildLimits.DEFAULTS,
+        "{\"private\": true}"));
+    server.assertRanInOrder("Installing Node.js and npm for assets/package.json", "Building");
+    assertThat(script("Installing Node.js")).isEqualTo("sudo -n /usr/local/sbin/potions-admin node-install");
+    // Without it, nothing is installed.
+    FakeServer other = new FakeServer();
+    assertThat(other.ran("Installing Node.js")).isFalse();
+    new OnServerBuilder().build(request(Optional.empty(), RuntimeVersions.distribution(), BuildLimits.DEFAULTS));
+    assertThat(server.whatRan().stream().filter(w -> w.startsWith("Installing Node.js")).count()).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedNodeInstallFailsTheBuildBeforeItRuns() {
+    server.on("Installing Node.js", result(100, "E: Unable to locate package npm"));
+    BuildFailure e = catchThrowableOfType(() -> new OnServerBuilder().build(request(Optional.empty(),
+        RuntimeVersions.distribution(), BuildLimits.DEFAULTS, "{}")), BuildFailure.class);
+    assertThat(e.reason()).isEqualTo(Reason.RUNTIME_UNAVAILABLE);
+    assertThat(e.getMessage()).contains("assets/package.json needs Node.js and npm").contains("Unable to locate package npm");
+    assertThat(server.ran("Building")).isFalse();
+  }
+
   private String script(String whatPrefix) {
     return server.ran.stream().filter(c -> c.what().startsWith(whatPrefix)).findFirst().map(RemoteCommand::script)
         .orElseThrow();
@@ -128,6 +152,11 @@ class OnServerBuilderTest {
   }
 
   private BuildRequest request(Optional<String> toolVersions, RuntimeVersions pinned, BuildLimits limits) {
+    return request(toolVersions, pinned, limits, null);
+  }
+
+  private BuildRequest request(Optional<String> toolVersions, RuntimeVersions pinned, BuildLimits limits,
+      String packageJson) {
     SourceHost source = new SourceHost() {
       @Override
       public String describe() {
@@ -146,7 +175,8 @@ class OnServerBuilderTest {
 
       @Override
       public Optional<String> readFile(SourceCommit commit, String path) {
-        return path.equals(".tool-versions") ? toolVersions : Optional.empty();
+        return path.equals(".tool-versions") ? toolVersions
+            : path.equals("assets/package.json") ? Optional.ofNullable(packageJson) : Optional.empty();
       }
     };
     return new BuildRequest("shop", "/opt/potions/shop", "r1", source, COMMIT, pinned, Duration.ofMinutes(10),

@@ -59,6 +59,16 @@ mix deps.get --only prod
 if $interrupted; then echo '==> the previous build was interrupted: mix clean'; mix clean; fi
 echo '==> mix compile'
 mix compile
+# An app with assets/package.json gets exactly its lockfile's packages (npm ci), before
+# assets.deploy runs the tools they bring. npm's cache lives in the build user's home.
+if [ -f assets/package.json ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo 'assets/package.json needs Node.js and npm, which this server lacks (potions-admin node-install)' >&2
+    exit 3
+  fi
+  echo '==> npm ci (assets)'
+  (cd assets && npm ci --no-audit --no-fund --loglevel=warn)
+fi
 if grep -q '"assets.deploy"' mix.exs; then echo '==> mix assets.deploy'; mix assets.deploy; fi
 echo '==> mix release'
 rm -rf "$release"

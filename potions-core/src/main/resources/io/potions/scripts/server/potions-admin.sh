@@ -344,6 +344,14 @@ SQL
     user=$(app_user "$1")
     if id -u "$user" >/dev/null 2>&1; then userdel "$user" || echo "potions-admin: could not remove user $user" >&2; fi
     ;;
+  node-install)
+    # node-install: Debian's nodejs and npm, for apps with assets/package.json (npm ci before
+    # mix assets.deploy). Fixed package names, no arguments; nothing to do when npm is there.
+    [ $# -eq 0 ] || die "usage: node-install"
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then exit 0; fi
+    echo '==> installing Node.js and npm from the distribution (one time)'
+    DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends nodejs npm
+    ;;
   version)
     echo "potions-admin 2"
     ;;

@@ -22,7 +22,8 @@ class SystemFilesTest {
   /** Every external command the helper uses; the stubs take their place on PATH. */
   private static final List<String> HELPER_COMMANDS = List.of("systemctl", "journalctl", "install", "mktemp",
       "head", "grep", "chmod", "mv", "rm", "sed", "tr", "systemd-run", "iptables", "awk", "basename", "runuser",
-      "psql", "cat", "ls", "useradd", "userdel", "id", "mkdir", "chown", "iptables-restore", "timeout", "sleep");
+      "psql", "cat", "ls", "useradd", "userdel", "id", "mkdir", "chown", "iptables-restore", "timeout", "sleep",
+      "apt-get");
   private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
   private static final String RELEASE = "20261122-010203-0123456-abcd";
   private static final String ELIXIR_BIN = "/opt/potions/.runtimes/mise/installs/elixir/1.17.3-otp-27/bin";
@@ -363,6 +364,32 @@ class SystemFilesTest {
     }
     // The old argument list (no limits) is refused rather than read wrongly.
     assertThat(run(helper, "build", "shop", RELEASE, SHA, "600", ELIXIR_BIN).exit).isEqualTo(64);
+  }
+
+  @Test
+  void nodeIsInstalledFromTheDistributionWithFixedPackageNamesAndNoArguments() throws Exception {
+    Path helper = helperWithStubs();
+    Result r = run(helper, "node-install");
+    assertThat(r.exit).as(r.stderr).isZero();
+    assertThat(r.calls).isEqualTo("apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends nodejs npm\n");
+    assertThat(run(helper, "node-install", "evil-package").exit).isEqualTo(64);
+    // Already there: nothing runs.
+    for (String tool : List.of("node", "npm")) {
+      Path stub = dir.resolve("stubs").resolve(tool);
+      Files.writeString(stub, "#!" + bash() + "\n");
+      Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwx------"));
+    }
+    assertThat(run(helper, "node-install").calls).isEmpty();
+  }
+
+  @Test
+  void theBuildRunsNpmCiInAssetsBeforeAssetsDeploy() {
+    String script = SystemFiles.buildScript();
+    int npm = script.indexOf("(cd assets && npm ci --no-audit --no-fund --loglevel=warn)");
+    assertThat(npm).isPositive();
+    assertThat(script.indexOf("if [ -f assets/package.json ]; then")).isLessThan(npm);
+    assertThat(npm).isLessThan(script.indexOf("mix assets.deploy"));
+    assertThat(script.indexOf("mix compile")).isLessThan(npm);
   }
 
   @Test
