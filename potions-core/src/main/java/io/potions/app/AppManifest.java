@@ -31,6 +31,8 @@ import java.util.Optional;
  * @param cpuQuotaPercent CPU limit of one slot in percent of one core, or null for the default
  * @param tasksMax task limit of one slot, or null for the default
  * @param releaseBuilder the name of the release builder the app asks for, or null for the default
+ * @param buildMemoryMaxMib memory limit of an on-server build in MiB, or null for half the server's
+ * @param buildCpuWeight CPU weight of an on-server build, or null for the default
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AppManifest(
@@ -38,7 +40,8 @@ public record AppManifest(
     String healthHost, long healthDeadlineMs, long healthIntervalMs, String migration,
     long buildTimeoutSeconds, long drainTimeoutSeconds, int poolSize, int keepReleases,
     String erlang, String elixir, String nodejs, long healthSettleMs,
-    Integer memoryMaxMib, Integer cpuQuotaPercent, Integer tasksMax, String releaseBuilder) {
+    Integer memoryMaxMib, Integer cpuQuotaPercent, Integer tasksMax, String releaseBuilder,
+    Integer buildMemoryMaxMib, Integer buildCpuWeight) {
 
   static AppManifest of(String name, int port, AppSettings s) {
     HealthCheck h = s.healthCheck();
@@ -48,7 +51,7 @@ public record AppManifest(
         s.migrationCommand().orElse(null), s.buildTimeout().toSeconds(), s.drainTimeout().toSeconds(),
         s.poolSize(), s.keepReleases(), r.erlang().orElse(null), r.elixir().orElse(null),
         r.nodejs().orElse(null), h.settle().toMillis(), s.memoryMaxMib(), s.cpuQuotaPercent(), s.tasksMax(),
-        s.releaseBuilder().orElse(null));
+        s.releaseBuilder().orElse(null), s.buildMemoryMaxMib().orElse(null), s.buildCpuWeight());
   }
 
   /** @return the settings this manifest stores */
@@ -57,6 +60,8 @@ public record AppManifest(
     Optional.ofNullable(memoryMaxMib).ifPresent(limits::memoryMaxMib);
     Optional.ofNullable(cpuQuotaPercent).ifPresent(limits::cpuQuotaPercent);
     Optional.ofNullable(tasksMax).ifPresent(limits::tasksMax);
+    limits.buildMemoryMaxMib(Optional.ofNullable(buildMemoryMaxMib));
+    Optional.ofNullable(buildCpuWeight).ifPresent(limits::buildCpuWeight);
     return limits
         .domains(domains)
         .https(https)

@@ -157,8 +157,26 @@ final class AppScripts {
    * @return the script
    */
   static String build(String app, String sha, String releaseId, String pathPrefix, Duration limit) {
+    return build(app, sha, releaseId, pathPrefix, limit, io.potions.spi.BuildLimits.DEFAULTS);
+  }
+
+  /**
+   * The build, as {@link #build(String, String, String, String, Duration)}, within resource limits:
+   * its unit gets a memory ceiling (0 to the helper: half of the server's memory) and a CPU weight.
+   *
+   * @param app app name
+   * @param sha commit
+   * @param releaseId where the release goes
+   * @param pathPrefix directories to put in front of PATH (pinned runtimes), or empty
+   * @param limit the build's time limit
+   * @param limits the build's memory ceiling and CPU weight
+   * @return the script
+   */
+  static String build(String app, String sha, String releaseId, String pathPrefix, Duration limit,
+      io.potions.spi.BuildLimits limits) {
     List<String> args = new java.util.ArrayList<>(List.of("build", app, releaseId, sha,
-        Long.toString(Math.max(1, limit.toSeconds()))));
+        Long.toString(Math.max(1, limit.toSeconds())), Integer.toString(limits.memoryMaxMib().orElse(0)),
+        Integer.toString(limits.cpuWeight())));
     if (!pathPrefix.isEmpty()) {
       args.add(pathPrefix);
     }
@@ -406,6 +424,15 @@ final class AppScripts {
     static BuildOutput parse(ExecResult result) {
       return new BuildOutput(result.marker("POTIONS_RELEASE_NAME").filter(n -> !n.isEmpty()),
           result.marker("POTIONS_RELEASE_BYTES").filter(v -> v.matches("\\d+")).map(Long::parseLong).orElse(0L));
+    }
+
+    /**
+     * @param result the result of a failed {@link #build}
+     * @return the memory ceiling in MiB when the build was stopped by it (the kernel killed a process
+     *     of the build at its ceiling); empty otherwise
+     */
+    static java.util.Optional<String> outOfMemory(ExecResult result) {
+      return result.marker("POTIONS_BUILD_OUT_OF_MEMORY");
     }
   }
 

@@ -97,6 +97,27 @@ public abstract class AppSettings {
     return 512;
   }
 
+  /**
+   * The memory an on-server build may use before the kernel stops it (systemd MemoryMax on the
+   * build's own unit): a build that needs more fails with a message naming this setting, and the
+   * live app keeps its memory. Unset: half of the server's memory.
+   *
+   * @return MiB, 128 to 1048576, or empty for half of the server's memory
+   */
+  public abstract Optional<Integer> buildMemoryMaxMib();
+
+  /**
+   * The CPU weight of an on-server build (systemd CPUWeight; apps, PostgreSQL and the proxy have
+   * the default 100). 20 unless set: when the CPU is busy, live apps get about five times the
+   * build's share; when it is idle, the build uses all of it.
+   *
+   * @return weight, 1 to 10000
+   */
+  @Value.Default
+  public int buildCpuWeight() {
+    return 20;
+  }
+
   /** @return pinned runtime versions; when empty, the repository's .tool-versions decides */
   @Value.Default
   public RuntimeVersions runtime() {
@@ -142,6 +163,16 @@ public abstract class AppSettings {
     if (tasksMax() < 32 || tasksMax() > 65_535) {
       throw new InvalidInputException("tasksMax " + tasksMax() + " must be between 32 and 65535:"
           + " the threads and processes one slot of the app may have.");
+    }
+    buildMemoryMaxMib().ifPresent(mib -> {
+      if (mib < 128 || mib > 1_048_576) {
+        throw new InvalidInputException("buildMemoryMaxMib " + mib + " must be between 128 and 1048576 (MiB):"
+            + " the most memory an on-server build may use (unset: half of the server's memory).");
+      }
+    });
+    if (buildCpuWeight() < 1 || buildCpuWeight() > 10_000) {
+      throw new InvalidInputException("buildCpuWeight " + buildCpuWeight() + " must be between 1 and 10000:"
+          + " the build's CPU weight next to the apps' 100.");
     }
     migrationCommand().ifPresent(cmd -> {
       if (cmd.isBlank() || cmd.length() > 500 || cmd.contains("\n") || cmd.contains("\0")) {

@@ -222,7 +222,8 @@ final class DeployEngine {
     try {
       BuiltRelease built = builder.build(new BuildRequest(app, AppScripts.dir(app), run.id, source, commit,
           manifest.settings().runtime(), Duration.ofSeconds(manifest.buildTimeoutSeconds()), server(),
-          line -> run.line("build", line)));
+          line -> run.line("build", line), new io.potions.spi.BuildLimits(
+              manifest.settings().buildMemoryMaxMib(), manifest.settings().buildCpuWeight())));
       run.bytesSent = built.bytesSent();
       run.releaseBytes = built.releaseBytes();
       run.finished("build", started);

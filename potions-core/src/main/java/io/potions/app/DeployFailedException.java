@@ -15,6 +15,8 @@ public class DeployFailedException extends PotionsException {
     BUILD_FAILED,
     /** The build passed its time limit and was killed on the server. */
     BUILD_TIMED_OUT,
+    /** The build needed more memory than its ceiling (AppSettings.buildMemoryMaxMib) and was stopped. */
+    BUILD_OUT_OF_MEMORY,
     /** A requested Erlang/Elixir/Node.js version could not be installed. */
     RUNTIME_UNAVAILABLE,
     /** The migration command failed; no traffic moved. */

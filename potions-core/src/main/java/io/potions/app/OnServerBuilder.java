@@ -20,9 +20,32 @@ import java.util.List;
  */
 public final class OnServerBuilder implements ReleaseBuilder {
   private static final Duration RUNTIME_INSTALL_LIMIT = Duration.ofMinutes(45);
+  private static final Duration NODE_INSTALL_LIMIT = Duration.ofMinutes(20);
 
-  /** Creates the builder; it holds no state. */
-  public OnServerBuilder() {}
+  private final boolean installPinnedRuntimes;
+
+  /**
+   * Creates the builder that uses the server's own (distribution) Erlang, Elixir and Node.js: a
+   * version the app pins that they do not match is refused before anything is built.
+   */
+  public OnServerBuilder() {
+    this(false);
+  }
+
+  private OnServerBuilder(boolean installPinnedRuntimes) {
+    this.installPinnedRuntimes = installPinnedRuntimes;
+  }
+
+  /**
+   * A builder that installs pinned versions the distribution does not have with mise (a pinned,
+   * checksum-verified release) under {@code /opt/potions/.runtimes}. The server must reach GitHub
+   * and, for Erlang, compile it (tens of minutes the first time).
+   *
+   * @return the builder
+   */
+  public static OnServerBuilder installingPinnedRuntimes() {
+    return new OnServerBuilder(true);
+  }
 
   @Override
   public String name() {
@@ -33,18 +56,27 @@ public final class OnServerBuilder implements ReleaseBuilder {
   public BuiltRelease build(BuildRequest request) {
     RemoteExecutor server = request.target();
     String app = request.app();
+    // Pins the server cannot meet are refused before anything is sent.
+    nodeForAssets(request);
+    String pathPrefix = runtime(request);
     long sent;
     try {
       sent = sendSource(request);
     } catch (PotionsException e) {
       throw e instanceof BuildFailure ? e : new BuildFailure(Reason.TRANSFER_FAILED, e.getMessage());
     }
-    String pathPrefix = runtime(request);
     ExecResult result = server.run(RemoteCommand.of("Building " + request.commit().shortSha(),
-            AppScripts.build(app, request.commit().sha(), request.releaseId(), pathPrefix, request.timeout())).limit(request.timeout()),
+            AppScripts.build(app, request.commit().sha(), request.releaseId(), pathPrefix, request.timeout(),
+                request.limits())).limit(request.timeout()),
         (stream, line) -> request.log().accept(line));
     if (!result.ok()) {
       server.run(RemoteCommand.of("Removing the failed release", AppScripts.removeRelease(app, request.releaseId())));
+      // Before the time limit's check: a process killed at the ceiling also ends the build with 137.
+      java.util.Optional<String> ceiling = AppScripts.BuildOutput.outOfMemory(result);
+      if (ceiling.isPresent()) {
+        throw new BuildFailure(Reason.BUILD_OUT_OF_MEMORY, outOfMemoryMessage(ceiling.get()) + " Last output:\n"
+            + result.tail(15));
+      }
       if (result.timedOut()) {
         throw new BuildFailure(Reason.BUILD_TIMED_OUT, "The build passed its " + request.timeout().toSeconds()
             + " s limit and was stopped on the server. Raise AppSettings.buildTimeout or make the build"
@@ -57,6 +89,16 @@ public final class OnServerBuilder implements ReleaseBuilder {
     String releaseName = output.releaseName().orElseThrow(() -> new BuildFailure(Reason.BUILD_FAILED,
         "The build made no release executable; does mix.exs define a release?"));
     return new BuiltRelease(releaseName, output.releaseBytes(), sent);
+  }
+
+  /**
+   * @param ceilingMib the build's memory ceiling as the server reported it
+   * @return what happened and what to do
+   */
+  static String outOfMemoryMessage(String ceilingMib) {
+    return "The build needed more than " + ceilingMib + " MB of memory and was stopped at its ceiling; the live"
+        + " app kept serving. Raise buildMemoryMaxMib (AppSettings; unset, it is half of the server's memory),"
+        + " use a build server, or use a server with more memory.";
   }
 
   private static String hint(ExecResult result) {
@@ -94,15 +136,50 @@ public final class OnServerBuilder implements ReleaseBuilder {
     return bundle.size();
   }
 
-  /** Installs pinned runtimes when the app asks for any; returns the PATH prefix the build needs. */
-  private static String runtime(BuildRequest request) {
+  /**
+   * An app with {@code assets/package.json} needs Node.js and npm for {@code npm ci}: the root helper
+   * installs the distribution's packages once (a no-op when they are there).
+   */
+  private static void nodeForAssets(BuildRequest request) {
+    if (request.source().readFile(request.commit(), "assets/package.json").isEmpty()) {
+      return;
+    }
+    ExecResult installed = request.target().run(RemoteCommand.of("Installing Node.js and npm for assets/package.json",
+        AppScripts.helper("node-install")).limit(NODE_INSTALL_LIMIT), (stream, line) -> request.log().accept(line));
+    if (!installed.ok()) {
+      throw new BuildFailure(Reason.RUNTIME_UNAVAILABLE, "assets/package.json needs Node.js and npm, and installing"
+          + " the distribution's nodejs and npm packages on the server failed (exit " + installed.exitStatus()
+          + "). Last output:\n" + installed.tail(15));
+    }
+  }
+
+  /**
+   * Checks the versions the app pins (settings, else {@code .tool-versions}) against the server's own;
+   * installs the missing ones when this builder may, else refuses. Returns the PATH prefix the
+   * build needs (empty: the distribution's runtimes).
+   */
+  private String runtime(BuildRequest request) {
     RuntimeVersions pinned = request.runtime();
-    RuntimeVersions wanted = pinned.isDistributionDefault()
-        ? request.source().readFile(request.commit(), ".tool-versions").map(RuntimeVersions::fromToolVersions)
-            .orElse(RuntimeVersions.distribution())
-        : pinned;
+    String origin = "the app's settings (AppSettings.runtime)";
+    RuntimeVersions wanted = pinned;
+    if (pinned.isDistributionDefault()) {
+      origin = ".tool-versions";
+      wanted = request.source().readFile(request.commit(), ".tool-versions").map(RuntimeVersions::fromToolVersions)
+          .orElse(RuntimeVersions.distribution());
+    }
     if (wanted.isDistributionDefault()) {
       return "";
+    }
+    RuntimeCheck.Installed have = RuntimeCheck.Installed.parse(request.target().require(
+        RemoteCommand.of("Reading the server's runtime versions", RuntimeCheck.probeScript())));
+    java.util.Optional<String> refusal = RuntimeCheck.refusal(wanted, origin, have);
+    if (refusal.isEmpty()) {
+      request.log().accept("runtimes pinned in " + origin + " are met by the server's own: OTP " + have.erlang()
+          + ", Elixir " + have.elixir() + (have.nodejs().isEmpty() ? "" : ", Node.js " + have.nodejs()));
+      return "";
+    }
+    if (!installPinnedRuntimes) {
+      throw new BuildFailure(Reason.RUNTIME_UNAVAILABLE, refusal.get());
     }
     request.log().accept("installing runtimes " + wanted);
     ExecResult installed = request.target().run(RemoteCommand.of("Installing runtimes " + wanted,

@@ -4,12 +4,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The operating systems the bootstrap supports. Both are apt-based with systemd and ship the same
- * package names for this stack; they differ in where Caddy comes from (Ubuntu's universe component).
+ * The operating systems the bootstrap supports. All are apt-based with systemd and ship the same
+ * package names for this stack; they differ in where Caddy comes from (Ubuntu's universe component)
+ * and in the versions they ship (Debian 12: OTP 25, Elixir 1.14, PostgreSQL 15; Debian 13: OTP 27,
+ * Elixir 1.18, PostgreSQL 17).
  */
 public enum Distribution {
   /** Debian 12 "bookworm": what CI exercises on a real container. */
   DEBIAN_12("debian", "12"),
+  /** Debian 13 "trixie": also exercised by CI on a real container. */
+  DEBIAN_13("debian", "13"),
   /** Ubuntu 24.04 "noble": DigitalOcean's default droplet image. */
   UBUNTU_24_04("ubuntu", "24.04");
 
@@ -19,6 +23,11 @@ public enum Distribution {
   Distribution(String id, String versionId) {
     this.id = id;
     this.versionId = versionId;
+  }
+
+  /** @return a name for messages, such as {@code Debian 12} */
+  public String displayName() {
+    return (id.equals("debian") ? "Debian " : "Ubuntu ") + versionId;
   }
 
   /** @return the os-release {@code ID} */
@@ -50,7 +59,7 @@ public enum Distribution {
     String pretty = fields.getOrDefault("PRETTY_NAME", (id + " " + version).trim());
     throw new UnsupportedOperatingSystemException("This server runs '"
         + (pretty.isBlank() ? "an unknown OS" : pretty) + "', which Potions cannot provision."
-        + " Supported: Debian 12 and Ubuntu 24.04 LTS. Nothing was changed on the server.");
+        + " Supported: Debian 12, Debian 13 and Ubuntu 24.04 LTS. Nothing was changed on the server.");
   }
 
   /**

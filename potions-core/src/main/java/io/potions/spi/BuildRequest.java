@@ -18,9 +18,10 @@ import java.util.function.Consumer;
  * @param timeout the build's time limit
  * @param target the app's server, as the deploy user
  * @param log receives each log line of the build (redacted by the SDK)
+ * @param limits what a build next to live apps may take from their server
  */
 public record BuildRequest(String app, String appDir, String releaseId, SourceHost source, SourceCommit commit,
-    RuntimeVersions runtime, Duration timeout, RemoteExecutor target, Consumer<String> log) {
+    RuntimeVersions runtime, Duration timeout, RemoteExecutor target, Consumer<String> log, BuildLimits limits) {
   /**
    * Checks that nothing is missing.
    *
@@ -33,6 +34,7 @@ public record BuildRequest(String app, String appDir, String releaseId, SourceHo
    * @param timeout the build's time limit
    * @param target the app's server, as the deploy user
    * @param log receives each log line of the build
+   * @param limits what a build next to live apps may take from their server
    */
   public BuildRequest {
     Objects.requireNonNull(app, "app");
@@ -44,5 +46,24 @@ public record BuildRequest(String app, String appDir, String releaseId, SourceHo
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(limits, "limits");
+  }
+
+  /**
+   * A request with the default {@link BuildLimits}.
+   *
+   * @param app the app's name
+   * @param appDir the app's directory on the target server
+   * @param releaseId the release id
+   * @param source where the commit comes from
+   * @param commit the commit to build
+   * @param runtime the pinned runtime versions
+   * @param timeout the build's time limit
+   * @param target the app's server, as the deploy user
+   * @param log receives each log line of the build
+   */
+  public BuildRequest(String app, String appDir, String releaseId, SourceHost source, SourceCommit commit,
+      RuntimeVersions runtime, Duration timeout, RemoteExecutor target, Consumer<String> log) {
+    this(app, appDir, releaseId, source, commit, runtime, timeout, target, log, BuildLimits.DEFAULTS);
   }
 }

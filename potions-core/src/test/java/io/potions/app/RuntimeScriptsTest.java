@@ -37,7 +37,7 @@ class RuntimeScriptsTest {
     // The prefix travels to the root helper as an argument (it checks it lies under the runtimes),
     // and the build script the helper runs puts it first on PATH.
     assertThat(AppScripts.build("shop", "0123456789abcdef0123456789abcdef01234567", "r1", "/x/bin", Duration.ofMinutes(5)))
-        .contains(" build shop r1 0123456789abcdef0123456789abcdef01234567 300 /x/bin\n");
+        .contains(" build shop r1 0123456789abcdef0123456789abcdef01234567 300 0 20 /x/bin\n");
     assertThat(io.potions.internal.provision.SystemFiles.buildScript())
         .contains("if [ -n \"$path_prefix\" ]; then export PATH=\"$path_prefix:$PATH\"; fi");
   }

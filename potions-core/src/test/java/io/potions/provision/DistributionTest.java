@@ -10,6 +10,10 @@ class DistributionTest {
   void recognisesTheSupportedDistributions() {
     assertThat(Distribution.fromOsRelease("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n"))
         .isEqualTo(Distribution.DEBIAN_12);
+    assertThat(Distribution.fromOsRelease("PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\nVERSION_ID=\"13\"\n"
+        + "VERSION_CODENAME=trixie\nDEBIAN_VERSION_FULL=13.8\nID=debian\n"))
+        .isEqualTo(Distribution.DEBIAN_13);
+    assertThat(Distribution.DEBIAN_13.displayName()).isEqualTo("Debian 13");
     assertThat(Distribution.fromOsRelease("NAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nID=ubuntu\nID_LIKE=debian\n"))
         .isEqualTo(Distribution.UBUNTU_24_04);
   }

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds and caches the testkit's images without any container registry:
  * <ol>
- *   <li>a Debian 12 root file system from debootstrap, imported as an image of one layer (or
- *       {@code debian:bookworm} pulled, where a registry is reachable);</li>
+ *   <li>a Debian 12 (bookworm) or 13 (trixie) root file system from debootstrap, imported as an
+ *       image of one layer (or {@code debian:bookworm}/{@code debian:trixie} pulled, where a
+ *       registry is reachable);</li>
  *   <li>the "fresh droplet" server image on top: systemd as PID 1 and OpenSSH;</li>
  *   <li>a provisioned snapshot (the container committed after the real bootstrap ran), so later tests
  *       start from a ready server in seconds.</li>
@@ -45,16 +46,25 @@ public final class ServerImages {
   private ServerImages() {}
 
   /**
-   * @return the tag of the fresh server image, built if missing
+   * @return the tag of the fresh Debian 12 server image, built if missing
    */
-  public static synchronized String serverImage() {
+  public static String serverImage() {
+    return serverImage(Distribution.DEBIAN_12);
+  }
+
+  /**
+   * @param distribution the server's distribution (Debian 12 or 13 are built here; Ubuntu only
+   *     where a registry is reachable, with {@code POTIONS_TESTKIT_BASE=pull})
+   * @return the tag of the fresh server image of that distribution, built if missing
+   */
+  public static synchronized String serverImage(Distribution distribution) {
     return withLock(() -> {
-      String base = baseImage();
+      String base = baseImage(distribution);
       String dockerfile = resource("server.Dockerfile").replace("@BASE@", base)
           .replace("@TESTER_PASSWORD@", TESTER_PASSWORD);
       String tag = "potions-testkit/server:" + Hashing.sha256Hex(dockerfile).substring(0, 16);
       if (!Docker.imageExists(tag)) {
-        log.info("building server image {} (one time; cached afterwards)", tag);
+        log.info("building {} server image {} (one time; cached afterwards)", distribution.displayName(), tag);
         long t0 = System.nanoTime();
         Docker.build(dockerfile, tag, Map.of("io.potions.testkit.image", "server"), Duration.ofMinutes(15));
         log.info("built {} in {} s", tag, (System.nanoTime() - t0) / 1_000_000_000);
@@ -64,23 +74,32 @@ public final class ServerImages {
   }
 
   /**
-   * @return the tag of a server image on which the Potions bootstrap (with the reverse proxy found on
-   *     the class path) has already run, built if missing
+   * @return the tag of a Debian 12 server image on which the Potions bootstrap (with the reverse
+   *     proxy found on the class path) has already run, built if missing
    */
-  public static synchronized String provisionedImage() {
-    String server = serverImage();
+  public static String provisionedImage() {
+    return provisionedImage(Distribution.DEBIAN_12);
+  }
+
+  /**
+   * @param distribution the server's distribution
+   * @return the tag of a server image of that distribution on which the Potions bootstrap (with the
+   *     reverse proxy found on the class path) has already run, built if missing
+   */
+  public static synchronized String provisionedImage(Distribution distribution) {
+    String server = serverImage(distribution);
     ReverseProxy proxy = ServiceLoader.load(ReverseProxy.class).findFirst().orElseThrow(() ->
         new IllegalStateException("A provisioned snapshot needs a reverse proxy on the class path"
             + " (io.potions:potions-caddy)."));
-    List<BootstrapStep> plan = BootstrapPlan.render(Distribution.DEBIAN_12,
-        List.of(TestkitKeys.client().publicKey()), proxy.bootstrapSteps(Distribution.DEBIAN_12));
+    List<BootstrapStep> plan = BootstrapPlan.render(distribution,
+        List.of(TestkitKeys.client().publicKey()), proxy.bootstrapSteps(distribution));
     String tag = "potions-testkit/provisioned:"
         + Hashing.sha256Hex(Docker.imageId(server) + BootstrapPlan.fingerprint(plan)).substring(0, 16);
     return withLock(() -> {
       if (Docker.imageExists(tag)) {
         return tag;
       }
-      log.info("provisioning a server for snapshot {} (one time; cached afterwards)", tag);
+      log.info("provisioning a {} server for snapshot {} (one time; cached afterwards)", distribution.displayName(), tag);
       try (ThrowawayServer fresh = ThrowawayServer.fromImage(server)) {
         fresh.start();
         try (Potions potions = Potions.builder().reverseProxy(proxy).build()) {
@@ -93,11 +112,41 @@ public final class ServerImages {
     });
   }
 
-  private static String baseImage() {
+  /**
+   * @param distribution a distribution
+   * @return the Debian suite debootstrap builds for it
+   * @throws DockerUnavailableException for a distribution that has no Debian suite (Ubuntu: no
+   *     Ubuntu mirror here; pull its image where a registry is reachable)
+   */
+  static String debianSuite(Distribution distribution) {
+    switch (distribution) {
+      case DEBIAN_12:
+        return "bookworm";
+      case DEBIAN_13:
+        return "trixie";
+      default:
+        throw new DockerUnavailableException(distribution.displayName() + " cannot be debootstrapped from a"
+            + " Debian mirror: set POTIONS_TESTKIT_BASE=pull where a registry is reachable.");
+    }
+  }
+
+  /** @return the registry image a distribution's base is pulled from, where a registry is reachable */
+  static String registryImage(Distribution distribution) {
+    switch (distribution) {
+      case DEBIAN_12:
+        return "debian:bookworm";
+      case DEBIAN_13:
+        return "debian:trixie";
+      default:
+        return distribution.id() + ":" + distribution.versionId();
+    }
+  }
+
+  private static String baseImage(Distribution distribution) {
     String source = System.getenv().getOrDefault("POTIONS_TESTKIT_BASE", "auto");
     boolean canDebootstrap = isRoot() && onPath("debootstrap");
     if ("pull".equals(source) || ("auto".equals(source) && !canDebootstrap)) {
-      String image = "debian:bookworm";
+      String image = registryImage(distribution);
       if (!Docker.imageExists(image)) {
         log.info("pulling {} (set POTIONS_TESTKIT_BASE=debootstrap to build it locally instead)", image);
         Docker.pull(image, Duration.ofMinutes(15));
@@ -108,12 +157,14 @@ public final class ServerImages {
       throw new DockerUnavailableException("Building the base image needs debootstrap and root"
           + " (apt-get install debootstrap), or set POTIONS_TESTKIT_BASE=pull where a registry is reachable.");
     }
+    String suite = debianSuite(distribution);
     String mirror = mirror();
     String script = resource("build-rootfs.sh");
-    String tag = "potions-testkit/rootfs:" + Hashing.sha256Hex(script + mirror).substring(0, 16);
+    String tag = "potions-testkit/rootfs:" + Hashing.sha256Hex(script + mirror + suite).substring(0, 16);
     if (!Docker.imageExists(tag)) {
-      log.info("debootstrapping Debian 12 from {} into {} (one time; cached afterwards)", mirror, tag);
-      buildRootfs(script, tag, mirror);
+      log.info("debootstrapping {} ({}) from {} into {} (one time; cached afterwards)",
+          distribution.displayName(), suite, mirror, tag);
+      buildRootfs(script, tag, mirror, suite, distribution);
     }
     return tag;
   }
@@ -122,13 +173,13 @@ public final class ServerImages {
    * Runs debootstrap (through the recipe script, as root on this machine) into a tarball and imports
    * that as the image {@code tag}.
    */
-  private static void buildRootfs(String script, String tag, String mirror) {
+  private static void buildRootfs(String script, String tag, String mirror, String suite, Distribution distribution) {
     Path work = null;
     try {
       work = Files.createTempDirectory("potions-rootfs-");
       Path tarball = work.resolve("rootfs.tar");
-      runProgram(List.of("bash", "-c", script, "build-rootfs", tarball.toString(), mirror), Duration.ofMinutes(20));
-      Docker.importRootfs(tarball, tag, "potions-testkit: Debian 12 from debootstrap");
+      runProgram(List.of("bash", "-c", script, "build-rootfs", tarball.toString(), mirror, suite), Duration.ofMinutes(20));
+      Docker.importRootfs(tarball, tag, "potions-testkit: " + distribution.displayName() + " from debootstrap");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {

@@ -60,6 +60,23 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
   }
 
   /**
+   * @param distribution the server's distribution
+   * @return a brand-new server of that distribution: nothing of the Potions stack installed
+   */
+  public static ThrowawayServer fresh(io.potions.provision.Distribution distribution) {
+    return fromImage(ServerImages.serverImage(distribution));
+  }
+
+  /**
+   * @param distribution the server's distribution
+   * @return a server of that distribution on which the Potions bootstrap already ran (from a cached
+   *     snapshot)
+   */
+  public static ThrowawayServer provisioned(io.potions.provision.Distribution distribution) {
+    return fromImage(ServerImages.provisionedImage(distribution));
+  }
+
+  /**
    * A server that boots with the given host key and authorized keys, as a cloud provider's user
    * data would give it.
    *

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Builds a minimal Debian 12 root file system with debootstrap and writes it as a tarball, which the
-# testkit imports as a Docker image (no container registry involved). Usage: build-rootfs.sh TARBALL MIRROR
+# Builds a minimal Debian root file system (bookworm or trixie) with debootstrap and writes it as a
+# tarball, which the testkit imports as a Docker image (no container registry involved).
+# Usage: build-rootfs.sh TARBALL MIRROR SUITE
 set -euo pipefail
 tarball=$1
 mirror=$2
+suite=$3
 work=$(mktemp -d /tmp/potions-rootfs.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+debootstrap --variant=minbase "$suite" "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
   tail -n 30 "$work/debootstrap.log" >&2
   exit 1
 }

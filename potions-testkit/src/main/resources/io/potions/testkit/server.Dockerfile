@@ -1,4 +1,4 @@
-# A fresh "droplet": Debian 12 with systemd as PID 1 and OpenSSH, nothing else of the stack.
+# A fresh "droplet": Debian 12 or 13 with systemd as PID 1 and OpenSSH, nothing else of the stack.
 # FROM is filled in by ServerImages (a debootstrapped rootfs, or debian:bookworm where a registry is reachable).
 FROM @BASE@
 ENV container=docker

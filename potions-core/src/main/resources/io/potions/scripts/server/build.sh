@@ -15,6 +15,27 @@ mkdir -p -m 0700 home build
 interrupted=false
 if [ -e .build-running ]; then interrupted=true; fi
 touch .build-running
+# A build stopped at its memory ceiling: the kernel's OOM killer ends its biggest process (the BEAM
+# running mix) and the build fails. The build's own cgroup counts such kills (cgroup v1:
+# memory.oom_control; v2: memory.events); when there were any, say so for the SDK's message.
+oom_kills() {
+  local line file=''
+  while IFS= read -r line; do
+    case "$line" in
+      *:memory:/*) file="/sys/fs/cgroup/memory${line#*:memory:}/memory.oom_control" ;;
+      0::/*) if [ -z "$file" ]; then file="/sys/fs/cgroup${line#0::}/memory.events"; fi ;;
+    esac
+  done </proc/self/cgroup
+  if [ -n "$file" ] && [ -r "$file" ]; then sed -n 's/^oom_kill \([0-9][0-9]*\)$/\1/p' "$file"; fi
+}
+on_exit() {
+  local status=$? kills
+  kills=$(oom_kills 2>/dev/null || true)
+  if [ "$status" -ne 0 ] && [ "${kills:-0}" -gt 0 ]; then
+    echo "POTIONS_BUILD_OUT_OF_MEMORY=${POTIONS_BUILD_MEMORY_MIB:-unknown}"
+  fi
+}
+trap on_exit EXIT
 # Releases the app no longer links (pruned by the deploy user, or left by a failed build) go first,
 # so the area stays as large as the kept releases plus one.
 for r in releases/*; do
@@ -38,6 +59,16 @@ mix deps.get --only prod
 if $interrupted; then echo '==> the previous build was interrupted: mix clean'; mix clean; fi
 echo '==> mix compile'
 mix compile
+# An app with assets/package.json gets exactly its lockfile's packages (npm ci), before
+# assets.deploy runs the tools they bring. npm's cache lives in the build user's home.
+if [ -f assets/package.json ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo 'assets/package.json needs Node.js and npm, which this server lacks (potions-admin node-install)' >&2
+    exit 3
+  fi
+  echo '==> npm ci (assets)'
+  (cd assets && npm ci --no-audit --no-fund --loglevel=warn)
+fi
 if grep -q '"assets.deploy"' mix.exs; then echo '==> mix assets.deploy'; mix assets.deploy; fi
 echo '==> mix release'
 rm -rf "$release"

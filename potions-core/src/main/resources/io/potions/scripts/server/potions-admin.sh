@@ -91,16 +91,26 @@ case "$cmd" in
     ;;
   build-user|build)
     # build-user APP: the app's build user (no login, no sudo) and its work area (idempotent)
-    # build APP RELEASE_ID SHA LIMIT_SECONDS [PATH_PREFIX]: build the commit as that user, sandboxed;
-    # the release lands in the work area, and the output streams back live.
+    # build APP RELEASE_ID SHA LIMIT_SECONDS MEMORY_MIB CPU_WEIGHT [PATH_PREFIX]: build the commit as
+    # that user, sandboxed and within its limits (MEMORY_MIB 0: half of the server's memory); the
+    # release lands in the work area, and the output streams back live.
     if [ "$cmd" = build-user ]; then
       [ $# -eq 1 ] || die "usage: build-user APP"
       app_ok "$1"
     else
-      [ $# -ge 4 ] && [ $# -le 5 ] || die "usage: build APP RELEASE_ID SHA LIMIT_SECONDS [PATH_PREFIX]"
+      [ $# -ge 6 ] && [ $# -le 7 ] || die "usage: build APP RELEASE_ID SHA LIMIT_SECONDS MEMORY_MIB CPU_WEIGHT [PATH_PREFIX]"
       app_ok "$1"; id_ok "$2"; num_ok "$4"
       [[ "$3" =~ ^[0-9a-f]{40}$ ]] || die "invalid commit '$3'"
-      prefix="${5:-}"
+      [[ "$5" =~ ^[0-9]{1,7}$ ]] || die "invalid memory limit '$5'"
+      [[ "$6" =~ ^[0-9]{1,5}$ ]] && [ "$6" -ge 1 ] && [ "$6" -le 10000 ] || die "invalid CPU weight '$6' (1 to 10000)"
+      build_mib="$5"
+      if [ "$build_mib" -eq 0 ]; then
+        while read -r key kib _; do
+          if [ "$key" = MemTotal: ]; then build_mib=$((kib / 2048)); fi
+        done </proc/meminfo
+      fi
+      [ "$build_mib" -ge 128 ] && [ "$build_mib" -le 1048576 ] || die "invalid memory limit '$build_mib' MiB (128 to 1048576)"
+      prefix="${7:-}"
       # Only the bin directories of runtimes installed with mise may go first on PATH.
       bin='@@RUNTIMES_RE@@/mise/installs/[a-z]+/[A-Za-z0-9._+-]+/bin'
       if [ -n "$prefix" ]; then
@@ -129,6 +139,9 @@ case "$cmd" in
     IFS= read -r -d '' script <<'POTIONS_BUILD_SCRIPT' || true
 @@BUILD_SCRIPT@@
 POTIONS_BUILD_SCRIPT
+    # Next to live apps, the build gets a lower CPU weight (apps have 100) and a memory ceiling: at
+    # the ceiling the kernel stops the build, never a live app (and OOMScoreAdjust makes the build
+    # the first choice should the whole server run short).
     # The build's time limit is kept here, as root: the caller's own (longer) limit cannot reach a
     # root process through sudo. On the limit (exit 124) or any exit of this helper, the whole unit
     # is stopped, every process of the build with it; RuntimeMaxSec stops it even if this helper
@@ -141,6 +154,7 @@ POTIONS_BUILD_SCRIPT
       -p PrivateDevices=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectProc=invisible \
       -p ProtectKernelTunables=yes -p ProtectKernelModules=yes -p ProtectControlGroups=yes \
       -p RuntimeMaxSec="$(($4 + 60))" -p TimeoutStopSec=15 \
+      -p MemoryMax="${build_mib}M" -p CPUWeight="$6" -p OOMScoreAdjust=500 -E POTIONS_BUILD_MEMORY_MIB="$build_mib" \
       /bin/bash -c "$script" potions-build "$1" "$2" "$3" "$prefix" &
     wait "$!"
     ;;
@@ -329,6 +343,14 @@ SQL
     rm -rf --one-file-system "@@ROOT@@/$1" "${STORAGE_ROOT:?}/$1"
     user=$(app_user "$1")
     if id -u "$user" >/dev/null 2>&1; then userdel "$user" || echo "potions-admin: could not remove user $user" >&2; fi
+    ;;
+  node-install)
+    # node-install: Debian's nodejs and npm, for apps with assets/package.json (npm ci before
+    # mix assets.deploy). Fixed package names, no arguments; nothing to do when npm is there.
+    [ $# -eq 0 ] || die "usage: node-install"
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then exit 0; fi
+    echo '==> installing Node.js and npm from the distribution (one time)'
+    DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends nodejs npm
     ;;
   version)
     echo "potions-admin 2"

@@ -22,7 +22,8 @@ class SystemFilesTest {
   /** Every external command the helper uses; the stubs take their place on PATH. */
   private static final List<String> HELPER_COMMANDS = List.of("systemctl", "journalctl", "install", "mktemp",
       "head", "grep", "chmod", "mv", "rm", "sed", "tr", "systemd-run", "iptables", "awk", "basename", "runuser",
-      "psql", "cat", "ls", "useradd", "userdel", "id", "mkdir", "chown", "iptables-restore", "timeout", "sleep");
+      "psql", "cat", "ls", "useradd", "userdel", "id", "mkdir", "chown", "iptables-restore", "timeout", "sleep",
+      "apt-get");
   private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
   private static final String RELEASE = "20261122-010203-0123456-abcd";
   private static final String ELIXIR_BIN = "/opt/potions/.runtimes/mise/installs/elixir/1.17.3-otp-27/bin";
@@ -319,7 +320,7 @@ class SystemFilesTest {
   @Test
   void theBuildRunsAsTheBuildUserInASandboxWithTheHelpersOwnScriptAndLimit() throws Exception {
     Path helper = helperWithStubs();
-    Result r = run(helper, "build", "shop", RELEASE, SHA, "600", ELIXIR_BIN);
+    Result r = run(helper, "build", "shop", RELEASE, SHA, "600", "1024", "20", ELIXIR_BIN);
     assertThat(r.exit).as(r.stderr).isZero();
     // The stub says a unit is active: the leftover build is stopped first.
     assertThat(r.stdout).contains("==> stopping a build left over from an interrupted deploy");
@@ -337,10 +338,70 @@ class SystemFilesTest {
             + " -p ProtectSystem=strict -p ReadWritePaths=/var/lib/potions-build/shop -p ProtectHome=yes -p PrivateTmp=yes"
             + " -p PrivateDevices=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectProc=invisible"
             + " -p ProtectKernelTunables=yes -p ProtectKernelModules=yes -p ProtectControlGroups=yes"
-            + " -p RuntimeMaxSec=660 -p TimeoutStopSec=15 /bin/bash -c ")
+            + " -p RuntimeMaxSec=660 -p TimeoutStopSec=15"
+            + " -p MemoryMax=1024M -p CPUWeight=20 -p OOMScoreAdjust=500 -E POTIONS_BUILD_MEMORY_MIB=1024 /bin/bash -c ")
         .contains(SystemFiles.buildScript().stripTrailing())
         .endsWith(" potions-build shop " + RELEASE + " " + SHA + " " + ELIXIR_BIN
             + "\nsystemctl stop potions-build-shop.service\n");
+  }
+
+  @Test
+  void theBuildGetsAMemoryCeilingHalfTheServersMemoryUnlessSetAndBadLimitsAreRefused() throws Exception {
+    Path helper = helperWithStubs();
+    long totalKib = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+        .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElseThrow();
+    Result auto = run(helper, "build", "shop", RELEASE, SHA, "600", "0", "20");
+    assertThat(auto.exit).as(auto.stderr).isZero();
+    assertThat(auto.calls).contains(" -p MemoryMax=" + totalKib / 2048 + "M -p CPUWeight=20 ")
+        .contains(" -E POTIONS_BUILD_MEMORY_MIB=" + totalKib / 2048 + " ")
+        .endsWith(" potions-build shop " + RELEASE + " " + SHA + " \nsystemctl stop potions-build-shop.service\n");
+    for (String[] bad : List.of(new String[] {"100", "20"}, new String[] {"12345678", "20"},
+        new String[] {"1024", "0"}, new String[] {"1024", "10001"}, new String[] {"1024", "x"},
+        new String[] {"1024M", "20"})) {
+      Result r = run(helper, "build", "shop", RELEASE, SHA, "600", bad[0], bad[1]);
+      assertThat(r.exit).as(String.join(" ", bad)).isEqualTo(64);
+      assertThat(r.calls).as(String.join(" ", bad)).isEmpty();
+    }
+    // The old argument list (no limits) is refused rather than read wrongly.
+    assertThat(run(helper, "build", "shop", RELEASE, SHA, "600", ELIXIR_BIN).exit).isEqualTo(64);
+  }
+
+  @Test
+  void nodeIsInstalledFromTheDistributionWithFixedPackageNamesAndNoArguments() throws Exception {
+    Path helper = helperWithStubs();
+    Result r = run(helper, "node-install");
+    assertThat(r.exit).as(r.stderr).isZero();
+    assertThat(r.calls).isEqualTo("apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends nodejs npm\n");
+    assertThat(run(helper, "node-install", "evil-package").exit).isEqualTo(64);
+    // Already there: nothing runs.
+    for (String tool : List.of("node", "npm")) {
+      Path stub = dir.resolve("stubs").resolve(tool);
+      Files.writeString(stub, "#!" + bash() + "\n");
+      Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwx------"));
+    }
+    assertThat(run(helper, "node-install").calls).isEmpty();
+  }
+
+  @Test
+  void theBuildRunsNpmCiInAssetsBeforeAssetsDeploy() {
+    String script = SystemFiles.buildScript();
+    int npm = script.indexOf("(cd assets && npm ci --no-audit --no-fund --loglevel=warn)");
+    assertThat(npm).isPositive();
+    assertThat(script.indexOf("if [ -f assets/package.json ]; then")).isLessThan(npm);
+    assertThat(npm).isLessThan(script.indexOf("mix assets.deploy"));
+    assertThat(script.indexOf("mix compile")).isLessThan(npm);
+  }
+
+  @Test
+  void theBuildScriptReportsAStopAtTheMemoryCeilingFromItsOwnCgroup() {
+    String script = SystemFiles.buildScript();
+    // Both cgroup versions: v1 (these test machines, hybrid) and v2 (droplets).
+    assertThat(script).contains("/sys/fs/cgroup/memory${line#*:memory:}/memory.oom_control")
+        .contains("/sys/fs/cgroup${line#0::}/memory.events")
+        .contains("echo \"POTIONS_BUILD_OUT_OF_MEMORY=${POTIONS_BUILD_MEMORY_MIB:-unknown}\"")
+        .contains("trap on_exit EXIT");
+    // Installed before anything that can use memory runs.
+    assertThat(script.indexOf("trap on_exit EXIT")).isLessThan(script.indexOf("mix deps.get"));
   }
 
   private Path helperWithStubs() throws IOException {
