@@ -13,9 +13,8 @@ import io.potions.builder.BuildServerBuilder;
 import io.potions.source.GitRepositorySource;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
-import io.potions.testkit.TestkitKeys;
+import io.potions.provision.Distribution;
 import io.potions.testkit.ThrowawayServer;
-import io.potions.testkit.TrixieImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -49,13 +48,11 @@ class PlatformMismatchE2ETest {
   @BeforeAll
   void start() throws Exception {
     Path tmp = Files.createTempDirectory("potions-e2e-platform-");
-    trixieBox = TrixieImages.server();
+    // The same Debian 13 snapshot Debian13E2ETest uses: a real provisioned trixie server.
+    trixieBox = ThrowawayServer.provisioned(Distribution.DEBIAN_13);
     trixieBox.start();
     appBox = ThrowawayServer.provisioned();
     appBox.start();
-    exec(trixieBox, "useradd --create-home --shell /bin/bash deploy && install -d -m 0700 -o deploy -g deploy"
-        + " /home/deploy/.ssh && echo '" + TestkitKeys.client().publicKey() + "' > /home/deploy/.ssh/authorized_keys"
-        + " && chown deploy:deploy /home/deploy/.ssh/authorized_keys && chmod 0600 /home/deploy/.ssh/authorized_keys");
     potions = Potions.builder().build();
     Server trixie = potions.existingServer("trixie-builder", trixieBox.sshTarget());
     deployer = Potions.builder().releaseBuilder(BuildServerBuilder.on(trixie)).build();
