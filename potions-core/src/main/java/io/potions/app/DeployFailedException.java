@@ -30,7 +30,9 @@ public class DeployFailedException extends PotionsException {
     /** Nothing to roll back to. */
     NO_PREVIOUS_RELEASE,
     /** The deploy lock was lost (its connection dropped); the deploy stopped before touching traffic. */
-    LOCK_LOST
+    LOCK_LOST,
+    /** The caller cancelled it before traffic moved; what it made was removed. */
+    CANCELLED
   }
 
   /** The failed deployment's record (not serialized with the exception). */
