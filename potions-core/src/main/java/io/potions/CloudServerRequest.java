@@ -99,6 +99,17 @@ public final class CloudServerRequest {
   }
 
   /**
+   * Like {@link #provision()}, on a thread of the SDK; its progress is on {@link Potions#events()}
+   * under the operation {@code provision-<name>}.
+   *
+   * @return completes with the provisioned server
+   */
+  public java.util.concurrent.CompletableFuture<Server> provisionAsync() {
+    potions.cloud();
+    return io.potions.internal.engine.Async.supply(this::provision);
+  }
+
+  /**
    * Finds or creates the server and connects (rotating the host key after first contact), without
    * provisioning.
    *

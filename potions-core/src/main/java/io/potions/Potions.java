@@ -120,8 +120,15 @@ public final class Potions implements AutoCloseable {
     return cloud;
   }
 
+  /** Cloud-side steps (create, host key) go to the listener and to the stream, under the server's provisioning. */
   ProgressListener listener() {
-    return listener;
+    return event -> {
+      try {
+        listener.onEvent(event);
+      } finally {
+        events.publish(event.server(), null, "provision-" + event.server(), event);
+      }
+    };
   }
 
   KnownHosts knownHosts() {

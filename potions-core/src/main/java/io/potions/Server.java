@@ -68,7 +68,7 @@ public final class Server implements AutoCloseable {
    * @return this server, ready for apps
    */
   public Server provision() {
-    String operation = "provision-" + name + "-" + System.currentTimeMillis();
+    String operation = "provision-" + name;
     ProgressListener both = event -> context.publish(null, operation, event);
     Provisioner provisioner = new Provisioner(executor(), target.user(), redactor, name, proxy, both);
     lastProvision = provisioner.provision(List.of(target.identity().publicKey()));
