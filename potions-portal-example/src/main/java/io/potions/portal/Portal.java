@@ -121,6 +121,14 @@ public final class Portal implements AutoCloseable {
     return this;
   }
 
+  /**
+   * @param name a server's name
+   * @return the server, once the portal has it ready
+   */
+  public Optional<Server> server(String name) {
+    return Optional.ofNullable(servers.get(name));
+  }
+
   /** @return the port it listens on */
   public int port() {
     return web.port();
