@@ -141,7 +141,10 @@ class PortalBrowserE2ETest {
   }
 
   private static void until(WebDriver d, Duration timeout, String what, java.util.function.Function<WebDriver, Boolean> check) {
-    new WebDriverWait(d, timeout).pollingEvery(Duration.ofMillis(200)).withMessage(what).until(check::apply);
+    // The pages re-render their tables: an element read mid-render is simply read again.
+    new WebDriverWait(d, timeout).pollingEvery(Duration.ofMillis(200)).withMessage(what)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .ignoring(org.openqa.selenium.NoSuchElementException.class).until(check::apply);
   }
 
   private static String stageClass(WebDriver d, String stage) {
