@@ -192,7 +192,7 @@ class PortalBrowserE2ETest {
     a.get(base + "/");
     type(a, "server-name", SERVER);
     el(a, "provision-btn").click();
-    until(a, Duration.ofMinutes(5), "server ready", d -> d.findElements(
+    until(a, Duration.ofMinutes(25), "server ready", d -> d.findElements(
         By.cssSelector("tr[data-server='" + SERVER + "'] td.state")).stream().anyMatch(e -> e.getText().equals("ready")));
     assertThat(text(a, "provision-log")).contains("==> Create server " + SERVER).contains("done (");
     screenshot(a, "servers.png");
