@@ -67,6 +67,7 @@ public final class Portal implements AutoCloseable {
   private final Map<String, SourceHost> appSources = new ConcurrentHashMap<>();
   private final Map<String, DeploymentFuture> deployments = new ConcurrentHashMap<>();
   private final Map<String, String> autoDeploy = new ConcurrentHashMap<>();
+  private final Map<String, LogFollower> logFollowers = new java.util.HashMap<>();
   private Javalin web;
 
   /**
@@ -268,12 +269,52 @@ public final class Portal implements AutoCloseable {
     client.onClose(sub::close);
   }
 
+  /**
+   * The app's log, live. One follower per app, shared by every page showing it: each follower holds
+   * an SSH channel, and sshd allows only a few per connection (MaxSessions, 10 by default), which
+   * deploys need too.
+   */
   private void appLogs(SseClient client) {
     Context ctx = client.ctx();
     App app = app(ctx);
+    String key = key(ctx.pathParam("server"), app.name());
     client.keepAlive();
-    RemoteProcess follow = app.followLogs((stream, line) -> client.sendEvent("line", line));
-    client.onClose(follow::close);
+    LogFollower follower;
+    synchronized (logFollowers) {
+      follower = logFollowers.get(key);
+      if (follower == null) {
+        follower = new LogFollower();
+        LogFollower f = follower;
+        follower.process = app.followLogs((stream, line) -> f.send(line));
+        logFollowers.put(key, follower);
+      }
+      follower.clients.add(client);
+    }
+    LogFollower f = follower;
+    client.onClose(() -> {
+      synchronized (logFollowers) {
+        f.clients.remove(client);
+        if (f.clients.isEmpty() && logFollowers.remove(key, f)) {
+          f.process.close();
+        }
+      }
+    });
+  }
+
+  /** One app's log follower and the pages it feeds. */
+  private static final class LogFollower {
+    final java.util.Set<SseClient> clients = ConcurrentHashMap.newKeySet();
+    RemoteProcess process;
+
+    void send(String line) {
+      for (SseClient c : clients) {
+        if (c.terminated()) {
+          clients.remove(c);
+        } else {
+          c.sendEvent("line", line);
+        }
+      }
+    }
   }
 
   private static long lastEventId(Context ctx, long otherwise) {
@@ -408,6 +449,10 @@ public final class Portal implements AutoCloseable {
   public void close() {
     if (web != null) {
       web.stop();
+    }
+    synchronized (logFollowers) {
+      logFollowers.values().forEach(f -> f.process.close());
+      logFollowers.clear();
     }
   }
 }
