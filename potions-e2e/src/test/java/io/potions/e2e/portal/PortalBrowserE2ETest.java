@@ -192,8 +192,10 @@ class PortalBrowserE2ETest {
     a.get(base + "/");
     type(a, "server-name", SERVER);
     el(a, "provision-btn").click();
-    until(a, Duration.ofMinutes(25), "server ready", d -> d.findElements(
-        By.cssSelector("tr[data-server='" + SERVER + "'] td.state")).stream().anyMatch(e -> e.getText().equals("ready")));
+    until(a, Duration.ofMinutes(25), "server ready or failed", d -> d.findElements(
+        By.cssSelector("tr[data-server='" + SERVER + "'] td.state")).stream()
+        .anyMatch(e -> e.getText().equals("ready") || e.getText().startsWith("failed")));
+    assertThat(a.findElement(By.cssSelector("tr[data-server='" + SERVER + "'] td.state")).getText()).isEqualTo("ready");
     assertThat(text(a, "provision-log")).contains("==> Create server " + SERVER).contains("done (");
     screenshot(a, "servers.png");
   }
