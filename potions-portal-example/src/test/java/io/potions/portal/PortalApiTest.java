@@ -70,7 +70,8 @@ class PortalApiTest {
 
   /** Reads an SSE response's {@code id:} and {@code data:} lines until {@code n} events came. */
   private List<String[]> readEvents(String path, String lastEventId, int n) throws Exception {
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path));
+    // What a browser's EventSource sends; Javalin serves SSE only to it.
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream");
     if (lastEventId != null) {
       req.header("Last-Event-ID", lastEventId);
     }
