@@ -99,6 +99,23 @@ public final class CloudServerRequest {
   }
 
   /**
+   * Like {@link #provision()}, on a thread of the SDK; its progress is on {@link Potions#events()}
+   * under the operation {@code provision-<name>}.
+   *
+   * @return completes with the provisioned server
+   */
+  public java.util.concurrent.CompletableFuture<Server> provisionAsync() {
+    potions.cloud();
+    // Bad input is refused now, on the caller's thread, rather than in the future.
+    if (name == null || !name.matches(io.potions.cloud.ServerRequest.NAME_PATTERN)) {
+      throw new InvalidInputException("Server name '" + io.potions.internal.Names.abbreviate(String.valueOf(name))
+          + "' is not valid: use 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or"
+          + " digit (it becomes a host name).");
+    }
+    return io.potions.internal.engine.Async.supply(this::provision);
+  }
+
+  /**
    * Finds or creates the server and connects (rotating the host key after first contact), without
    * provisioning.
    *

@@ -2,6 +2,7 @@ package io.potions;
 
 import io.potions.app.OnServerBuilder;
 import io.potions.cloud.CloudServer;
+import io.potions.event.EventStream;
 import io.potions.progress.ProgressListener;
 import io.potions.secret.Redactor;
 import io.potions.spi.CloudProvider;
@@ -34,6 +35,7 @@ public final class Potions implements AutoCloseable {
   private final ReverseProxy proxy;
   private final ReleaseBuilder releaseBuilder;
   private final Redactor redactor = new Redactor();
+  private final EventStream events = new EventStream();
   private final List<Server> servers = new ArrayList<>();
   private final CloudProvider cloud;
   private final Path home;
@@ -82,6 +84,7 @@ public final class Potions implements AutoCloseable {
    */
   public synchronized Server existingServer(String name, SshTarget target) {
     Server server = new Server(name, target, proxy, releaseBuilder, listener, redactor);
+    server.useEvents(events);
     servers.add(server);
     return server;
   }
@@ -123,8 +126,15 @@ public final class Potions implements AutoCloseable {
     return cloud;
   }
 
+  /** Cloud-side steps (create, host key) go to the listener and to the stream, under the server's provisioning. */
   ProgressListener listener() {
-    return listener;
+    return event -> {
+      try {
+        listener.onEvent(event);
+      } finally {
+        events.publish(event.server(), null, "provision-" + event.server(), event);
+      }
+    };
   }
 
   KnownHosts knownHosts() {
@@ -139,6 +149,16 @@ public final class Potions implements AutoCloseable {
     return identity;
   }
 
+  /**
+   * The one stream of every event of this instance (every server, app and deployment), with ids;
+   * see {@link EventStream} for catching up and following.
+   *
+   * @return the stream
+   */
+  public EventStream events() {
+    return events;
+  }
+
   /** @return the masker every server of this instance shares: register secrets you add yourself */
   public Redactor redactor() {
     return redactor;
@@ -149,6 +169,7 @@ public final class Potions implements AutoCloseable {
   public synchronized void close() {
     servers.forEach(Server::close);
     servers.clear();
+    events.close();
   }
 
   private static ReverseProxy discoverProxy() {

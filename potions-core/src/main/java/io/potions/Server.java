@@ -2,6 +2,7 @@ package io.potions;
 
 import io.potions.app.App;
 import io.potions.app.AppManifest;
+import io.potions.event.EventStream;
 import io.potions.internal.engine.DeployQueue;
 import io.potions.internal.engine.ServerContext;
 import io.potions.internal.provision.Provisioner;
@@ -37,6 +38,7 @@ public final class Server implements AutoCloseable {
   private SshConnection connection;
   private SshConnection deployConnection;
   private ProvisionReport lastProvision;
+  private EventStream events = new EventStream();
 
   Server(String name, SshTarget target, ReverseProxy proxy, ReleaseBuilder releaseBuilder, ProgressListener listener,
       Redactor redactor) {
@@ -66,9 +68,31 @@ public final class Server implements AutoCloseable {
    * @return this server, ready for apps
    */
   public Server provision() {
-    Provisioner provisioner = new Provisioner(executor(), target.user(), redactor, name, proxy, listener);
+    String operation = "provision-" + name;
+    ProgressListener both = event -> context.publish(null, operation, event);
+    Provisioner provisioner = new Provisioner(executor(), target.user(), redactor, name, proxy, both);
     lastProvision = provisioner.provision(List.of(target.identity().publicKey()));
     return this;
+  }
+
+  /**
+   * Like {@link #provision()}, on a thread of the SDK: the events (on {@link #events()}) show its
+   * progress.
+   *
+   * @return completes with this server, ready for apps
+   */
+  public java.util.concurrent.CompletableFuture<Server> provisionAsync() {
+    return io.potions.internal.engine.Async.supply(this::provision);
+  }
+
+  /** @return the event stream this server publishes to (its {@link io.potions.Potions}'s) */
+  public EventStream events() {
+    return events;
+  }
+
+  /** Publishes to the instance's stream instead of a private one. */
+  void useEvents(EventStream stream) {
+    this.events = stream;
   }
 
   /** @return what the last {@link #provision()} of this object did */
@@ -208,6 +232,15 @@ public final class Server implements AutoCloseable {
     @Override
     public DeployQueue queue() {
       return queue;
+    }
+
+    @Override
+    public void publish(String app, String operation, io.potions.progress.ProgressEvent event) {
+      try {
+        listener.onEvent(event);
+      } finally {
+        events.publish(name, app, operation, event);
+      }
     }
   }
 

@@ -5,7 +5,6 @@ import io.potions.PotionsException;
 import io.potions.internal.Names;
 import io.potions.internal.engine.EnvFile;
 import io.potions.internal.engine.ServerContext;
-import io.potions.progress.ProgressEvent;
 import io.potions.secret.Secret;
 import io.potions.source.SourceCommit;
 import io.potions.spi.AppRoute;
@@ -80,10 +79,6 @@ public final class App {
   /** @return where the app's code comes from, when this handle was given a source */
   public java.util.Optional<SourceHost> source() {
     return java.util.Optional.ofNullable(source);
-  }
-
-  private DeployEngine engine() {
-    return new DeployEngine(ctx, name);
   }
 
   private AppStore store() {
@@ -312,13 +307,13 @@ public final class App {
    * @param ref branch, tag or SHA
    * @return the deployment's future; cancel it to give up while it waits in the queue
    */
-  public CompletableFuture<Deployment> deployAsync(String ref) {
+  public DeploymentFuture deployAsync(String ref) {
     if (source == null) {
       throw new InvalidInputException("App " + name + " has no source to deploy from: use"
           + " server.app(\"" + name + "\").withSource(GitRepositorySource.local(path)) (or a GitHub source).");
     }
     SourceCommit commit = source.resolve(ref);
-    return enqueue(() -> engine().deploy(source, commit));
+    return enqueue(Deployment.Kind.DEPLOY, commit.ref(), commit.sha(), engine -> engine.deploy(source, commit));
   }
 
   /**
@@ -327,11 +322,11 @@ public final class App {
    * @param commit the commit
    * @return the deployment's future
    */
-  public CompletableFuture<Deployment> deployAsync(SourceCommit commit) {
+  public DeploymentFuture deployAsync(SourceCommit commit) {
     if (source == null) {
       throw new InvalidInputException("App " + name + " has no source to deploy from.");
     }
-    return enqueue(() -> engine().deploy(source, commit));
+    return enqueue(Deployment.Kind.DEPLOY, commit.ref(), commit.sha(), engine -> engine.deploy(source, commit));
   }
 
   /**
@@ -340,7 +335,16 @@ public final class App {
    * @return the deployment
    */
   public Deployment rollback() {
-    return join(enqueue(() -> engine().rollback()));
+    return join(rollbackAsync());
+  }
+
+  /**
+   * Like {@link #rollback()}, without blocking: queued like a deploy, and cancellable until it switches.
+   *
+   * @return the rollback under way
+   */
+  public DeploymentFuture rollbackAsync() {
+    return enqueue(Deployment.Kind.ROLLBACK, null, null, DeployEngine::rollback);
   }
 
   /**
@@ -350,15 +354,68 @@ public final class App {
    * @return the deployment
    */
   public Deployment restart() {
-    return join(enqueue(() -> engine().restart()));
+    return join(restartAsync());
   }
 
-  private CompletableFuture<Deployment> enqueue(java.util.function.Supplier<Deployment> work) {
-    return ctx.queue().submit(work, ahead -> {
-      if (ahead > 0) {
-        ctx.listener().onEvent(new ProgressEvent.DeployQueued(ctx.serverName(), "queue", name, ahead));
-      }
+  /**
+   * Like {@link #restart()}, without blocking.
+   *
+   * @return the restart under way
+   */
+  public DeploymentFuture restartAsync() {
+    return enqueue(Deployment.Kind.RESTART, null, null, DeployEngine::restart);
+  }
+
+  /**
+   * Like {@link #create(AppSettings)}, on a thread of the SDK.
+   *
+   * @param settings domains, health check, migration...
+   * @return completes with this app once created
+   */
+  public CompletableFuture<App> createAsync(AppSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    return io.potions.internal.engine.Async.supply(() -> create(settings));
+  }
+
+  /**
+   * Like {@link #delete(boolean)}, on a thread of the SDK.
+   *
+   * @param dropDatabase whether to drop its database and role too
+   * @return completes once deleted
+   */
+  public CompletableFuture<Void> deleteAsync(boolean dropDatabase) {
+    return io.potions.internal.engine.Async.supply(() -> {
+      delete(dropDatabase);
+      return null;
     });
+  }
+
+  /**
+   * Queues an operation. Its id is fixed now, so the queued stage, the events and the record share it.
+   */
+  private DeploymentFuture enqueue(Deployment.Kind kind, String ref, String sha,
+      java.util.function.Function<DeployEngine, Deployment> work) {
+    Operation op = new Operation(ctx, name, kind, ref, sha);
+    DeploymentFuture future = new DeploymentFuture(op);
+    ctx.queue().submit(future, () -> {
+      if (!op.start()) {
+        throw new java.util.concurrent.CancellationException("cancelled while queued");
+      }
+      try {
+        Deployment done = work.apply(new DeployEngine(ctx, name, op));
+        op.settled.complete(done);
+        return done;
+      } catch (DeployFailedException e) {
+        op.settled.complete(e.deployment());
+        throw e;
+      } catch (RuntimeException | Error e) {
+        op.settled.completeExceptionally(e);
+        throw e;
+      } finally {
+        op.ended();
+      }
+    }, op::queued, op::queued);
+    return future;
   }
 
   private static Deployment join(CompletableFuture<Deployment> future) {

@@ -4,6 +4,7 @@ import io.potions.PotionsException;
 import io.potions.app.AppScripts.HealthVerdict;
 import io.potions.app.AppStore.LiveState;
 import io.potions.app.DeployFailedException.Reason;
+import io.potions.event.DeployStage;
 import io.potions.internal.engine.EnvFile;
 import io.potions.internal.engine.ServerContext;
 import io.potions.source.SourceCommit;
@@ -39,12 +40,31 @@ final class DeployEngine {
 
   private final ServerContext ctx;
   private final String app;
+  private final Operation op;
   private RemoteExecutor server;
   private AppStore store;
 
   DeployEngine(ServerContext ctx, String app) {
+    this(ctx, app, null);
+  }
+
+  /** An engine running a queued operation: the run keeps its id, and its cancel is honoured. */
+  DeployEngine(ServerContext ctx, String app, Operation op) {
     this.ctx = ctx;
     this.app = app;
+    this.op = op;
+  }
+
+  private DeploymentRun newRun(Deployment.Kind kind, String ref, String commit) {
+    return new DeploymentRun(ctx, app, kind, ref, commit, op);
+  }
+
+  /** Gives up when the caller cancelled: the callers' catch blocks clean up what the run made. */
+  private static void cancelPoint(DeploymentRun run) {
+    if (run.cancelRequested()) {
+      throw new StageFailure(Reason.CANCELLED, "Cancelled by the caller before traffic moved; what this "
+          + run.kind.id() + " made was removed and the live app was not touched.");
+    }
   }
 
   /** Connects on first use, inside the run: whatever fails there is reported like any other failure. */
@@ -80,7 +100,7 @@ final class DeployEngine {
   }
 
   Deployment deploy(SourceHost source, SourceCommit commit) {
-    DeploymentRun run = new DeploymentRun(ctx, app, Deployment.Kind.DEPLOY, commit.ref(), commit.sha());
+    DeploymentRun run = newRun(Deployment.Kind.DEPLOY, commit.ref(), commit.sha());
     source.reportDeployment(commit, "in_progress", "Potions is deploying " + commit.shortSha());
     try {
       Deployment done = execute(run, (r, manifest, state) -> build(r, manifest, source, commit));
@@ -98,7 +118,7 @@ final class DeployEngine {
   }
 
   Deployment rollback() {
-    DeploymentRun run = new DeploymentRun(ctx, app, Deployment.Kind.ROLLBACK, null, null);
+    DeploymentRun run = newRun(Deployment.Kind.ROLLBACK, null, null);
     return execute(run, (r, manifest, state) -> {
       ReleaseRecord previous = previousRelease(state).orElseThrow(() -> new StageFailure(Reason.NO_PREVIOUS_RELEASE,
           "App " + app + " has no earlier release on the server to roll back to (releases kept: "
@@ -112,7 +132,7 @@ final class DeployEngine {
   }
 
   Deployment restart() {
-    DeploymentRun run = new DeploymentRun(ctx, app, Deployment.Kind.RESTART, null, null);
+    DeploymentRun run = newRun(Deployment.Kind.RESTART, null, null);
     return execute(run, (r, manifest, state) -> {
       String live = state.liveRelease().orElseThrow(() -> new StageFailure(Reason.NO_PREVIOUS_RELEASE,
           "App " + app + " has nothing deployed yet; deploy it first."));
@@ -158,6 +178,7 @@ final class DeployEngine {
       Slot standby = state.standby();
       ReleaseRecord release;
       try {
+        cancelPoint(run);
         release = releaseSource.produce(run, manifest, state);
         lock.check("starting the new release");
       } catch (StageFailure e) {
@@ -167,8 +188,12 @@ final class DeployEngine {
       }
       run.slot = standby;
       try {
+        cancelPoint(run);
         verify(run, manifest, release, standby);
         lock.check("moving traffic");
+        if (run.op != null && !run.op.beginSwitch()) {
+          cancelPoint(run);
+        }
       } catch (StageFailure e) {
         stopQuietly(standby);
         if (run.kind == Deployment.Kind.DEPLOY) {
@@ -201,7 +226,8 @@ final class DeployEngine {
 
   private Deployment fail(DeploymentRun run, StageFailure e) {
     String message = ctx.redactor().redact(e.getMessage());
-    Deployment failed = run.record(Deployment.Status.FAILED, message);
+    Deployment failed = run.record(e.reason == Reason.CANCELLED ? Deployment.Status.CANCELLED
+        : Deployment.Status.FAILED, message);
     try {
       store().saveDeployment(failed);
     } catch (RuntimeException saveError) {
@@ -218,11 +244,16 @@ final class DeployEngine {
   private ReleaseRecord build(DeploymentRun run, AppManifest manifest, SourceHost source, SourceCommit commit) {
     long started = System.nanoTime();
     var builder = ctx.releaseBuilder(manifest.settings().releaseBuilder());
+    run.stage(DeployStage.UPLOADING);
     run.started("build", "Build " + commit.shortSha() + " (" + commit.message() + ") " + builder.name());
+    if (run.op != null) {
+      // A cancel stops the build's unit on the server; the builder then removes what it made.
+      run.op.stopper(() -> stopBuild(run));
+    }
     try {
       BuiltRelease built = builder.build(new BuildRequest(app, AppScripts.dir(app), run.id, source, commit,
           manifest.settings().runtime(), Duration.ofSeconds(manifest.buildTimeoutSeconds()), server(),
-          line -> run.line("build", line), new io.potions.spi.BuildLimits(
+          line -> buildLine(run, line), new io.potions.spi.BuildLimits(
               manifest.settings().buildMemoryMaxMib(), manifest.settings().buildCpuWeight())));
       run.bytesSent = built.bytesSent();
       run.releaseBytes = built.releaseBytes();
@@ -230,10 +261,42 @@ final class DeployEngine {
       return new ReleaseRecord(run.id, commit.sha(), built.releaseName(), built.releaseBytes());
     } catch (BuildFailure e) {
       run.failed("build", started, e.getMessage());
+      cancelPoint(run);
       throw new StageFailure(e.reason(), e.getMessage());
     } catch (PotionsException e) {
       run.failed("build", started, e.getMessage());
+      cancelPoint(run);
       throw new StageFailure(Reason.TRANSFER_FAILED, e.getMessage());
+    } finally {
+      if (run.op != null) {
+        run.op.stopper(null);
+      }
+    }
+  }
+
+  /**
+   * A build log line. The on-server builder says "sent ..." once the source is on the server: the
+   * run moves from uploading to building there, and a cancel that came during the upload stops it
+   * before the build starts.
+   */
+  private void buildLine(DeploymentRun run, String line) {
+    run.line("build", line);
+    if (run.currentStage() == DeployStage.UPLOADING && line.startsWith("sent ")) {
+      if (run.cancelRequested()) {
+        throw new PotionsException("cancelled after the upload, before the build");
+      }
+      run.stage(DeployStage.BUILDING);
+    }
+  }
+
+  /** Stops the app's build unit on the server (the build's own helper then exits with an error). */
+  private void stopBuild(DeploymentRun run) {
+    try {
+      ExecResult stopped = ctx.executor().run(RemoteCommand.of("Stopping the build", AppScripts.helper("build-stop", app)));
+      run.line("build", stopped.ok() ? "cancelled: the build was stopped on the server"
+          : "cancelled, but stopping the build failed: " + stopped.tail(3));
+    } catch (RuntimeException e) {
+      log.warn("[{}] could not stop the build of {}: {}", ctx.serverName(), app, e.toString());
     }
   }
 
@@ -241,6 +304,7 @@ final class DeployEngine {
 
   private void verify(DeploymentRun run, AppManifest manifest, ReleaseRecord release, Slot slot) {
     long started = System.nanoTime();
+    run.stage(manifest.migration() != null ? DeployStage.MIGRATING : DeployStage.VERIFYING);
     run.started("verify", "Start release " + release.id() + " in the " + slot.id() + " slot and health-check it");
     try {
       step("Pointing the " + slot.id() + " slot at the release", AppScripts.pointSlot(app, slot, release.id()), null);
@@ -256,6 +320,7 @@ final class DeployEngine {
               + "' failed (exit " + migrated.exitStatus() + "); no traffic moved. Its output:\n" + migrated.tail(25));
         }
       }
+      run.stage(DeployStage.VERIFYING);
       step("Starting the " + slot.id() + " slot", AppScripts.startSlot(app, slot), null);
       healthCheck(manifest, slot);
       HealthCheck check = manifest.settings().healthCheck();
@@ -323,6 +388,7 @@ final class DeployEngine {
 
   private void switchTo(DeploymentRun run, AppManifest manifest, LiveState state, ReleaseRecord release, Slot slot) {
     long started = System.nanoTime();
+    run.stage(DeployStage.SWITCHING);
     run.started("switch", "Move traffic to the " + slot.id() + " slot");
     // The release list is written before traffic moves: whatever happens to the connection from
     // here on, the server's state already knows the release that may be live.
@@ -351,6 +417,7 @@ final class DeployEngine {
 
   private void drainAndStop(DeploymentRun run, AppManifest manifest, Slot old) {
     Duration deadline = Duration.ofSeconds(manifest.drainTimeoutSeconds());
+    run.stage(DeployStage.DRAINING);
     ExecResult drained = server().run(RemoteCommand.of("Draining the " + old.id() + " slot",
         AppScripts.drain(manifest.slotPort(old), deadline)).limit(deadline.plusSeconds(60)));
     int open = AppScripts.parseDrain(drained);

@@ -34,7 +34,9 @@ public class DeployFailedException extends PotionsException {
     /** The deploy lock was lost (its connection dropped); the deploy stopped before touching traffic. */
     LOCK_LOST,
     /** The release was built on a platform (OS, architecture, glibc, OpenSSL) the app server does not match; nothing was sent. */
-    PLATFORM_MISMATCH
+    PLATFORM_MISMATCH,
+    /** The caller cancelled it before traffic moved; what it made was removed. */
+    CANCELLED
   }
 
   /** The failed deployment's record (not serialized with the exception). */

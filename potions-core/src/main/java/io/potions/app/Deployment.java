@@ -23,12 +23,19 @@ import java.util.List;
  * @param releaseBytes size of the release on disk
  * @param error what went wrong, or null
  * @param log the deployment's log lines (build output included, redacted)
+ * @param timeline the stages it went through (queued, building... done), each with its timing;
+ *     empty in records written before timelines were kept
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Deployment(
     String id, String app, Kind kind, String ref, String commit, Status status, String slot,
     String startedBy, Instant startedAt, Instant finishedAt, List<Stage> stages, long bytesSent,
-    long releaseBytes, String error, List<String> log) {
+    long releaseBytes, String error, List<String> log, List<StageTiming> timeline) {
+
+  /** Records stored before timelines were kept read with an empty one. */
+  public Deployment {
+    timeline = timeline == null ? List.of() : List.copyOf(timeline);
+  }
 
   /** What a deployment did. Stored on the server in lowercase ({@code deploy}). */
   public enum Kind {
@@ -66,7 +73,9 @@ public record Deployment(
     /** The release is live. */
     SUCCEEDED,
     /** It failed; the deployment's error says where, and whether traffic moved. */
-    FAILED;
+    FAILED,
+    /** It was cancelled before traffic moved; the live app was not touched. */
+    CANCELLED;
 
     /** @return the lowercase name stored on the server */
     @com.fasterxml.jackson.annotation.JsonValue

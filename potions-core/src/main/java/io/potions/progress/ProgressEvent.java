@@ -62,4 +62,19 @@ public sealed interface ProgressEvent {
    * @param position how many deploys are ahead of it (0: it runs next)
    */
   record DeployQueued(String server, String step, String app, int position) implements ProgressEvent {}
+
+  /**
+   * A deploy, rollback or restart moved to another stage (queued, building, ... done, failed,
+   * cancelled); the deployment's record keeps the same timeline.
+   *
+   * @param server server name
+   * @param step the stage's id, such as {@code building}
+   * @param app the app
+   * @param deployment the deployment's id
+   * @param stage the stage it entered
+   * @param queuePosition for {@code queued}: how many deploys are ahead of it; else 0
+   * @param at when it entered the stage
+   */
+  record StageChanged(String server, String step, String app, String deployment,
+      io.potions.event.DeployStage stage, int queuePosition, java.time.Instant at) implements ProgressEvent {}
 }

@@ -23,6 +23,8 @@ public final class LoadLoop implements AutoCloseable {
   public final List<String> failureSamples = new CopyOnWriteArrayList<>();
   public final Map<String, Long> bodies = new ConcurrentHashMap<>();
   public final List<Long> latenciesMicros = new CopyOnWriteArrayList<>();
+  /** Every request as {ms since the load started, latency in µs, 1 when it failed}: the chart's data. */
+  public final List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final long startedNanos = System.nanoTime();
   private volatile long stoppedNanos;
@@ -36,6 +38,7 @@ public final class LoadLoop implements AutoCloseable {
           try {
             record(HttpProbe.send("127.0.0.1", port, host, "GET", path, null), false, t0);
           } catch (IOException | RuntimeException e) {
+            sample(t0, true);
             fail(false, e.toString());
           }
           pause(pauseMillis);
@@ -50,6 +53,7 @@ public final class LoadLoop implements AutoCloseable {
           try {
             record(client.request("GET", path, null, true), true, t0);
           } catch (IOException | RuntimeException e) {
+            sample(t0, true);
             fail(true, e.toString());
             // reconnects on the next request
             client.close();
@@ -75,11 +79,21 @@ public final class LoadLoop implements AutoCloseable {
       keepAliveRequests.incrementAndGet();
     }
     latenciesMicros.add((System.nanoTime() - t0) / 1000);
+    sample(t0, r.status() != 200);
     if (r.status() != 200) {
       fail(keepAlive, "status " + r.status() + ": " + r.body());
       return;
     }
     bodies.merge(r.body().trim(), 1L, Long::sum);
+  }
+
+  private void sample(long t0, boolean failed) {
+    samples.add(new long[] {(t0 - startedNanos) / 1_000_000, (System.nanoTime() - t0) / 1000, failed ? 1 : 0});
+  }
+
+  /** @return milliseconds since the load started (to mark events on the chart) */
+  public long offsetMillis() {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
   }
 
   private void fail(boolean keepAlive, String what) {

@@ -1,5 +1,7 @@
 package io.potions.internal.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,11 +12,16 @@ import java.util.function.Supplier;
 /**
  * One deploy at a time per server inside this JVM, in the order they were asked for. (Across
  * processes and machines the server lock serializes them.) A caller may cancel a queued deploy's
- * future to give up; it is then skipped.
+ * future to give up; it is then skipped. Those still waiting are told their new position whenever
+ * the queue moves.
  */
 public final class DeployQueue {
   private final ExecutorService worker;
   private final AtomicInteger pending = new AtomicInteger();
+  private final List<Waiting> waiting = new ArrayList<>();
+
+  /** One waiting deploy: its future (done when cancelled) and who to tell its position. */
+  private record Waiting(CompletableFuture<?> future, IntConsumer onPosition) {}
 
   /** @param serverName names the worker thread */
   public DeployQueue(String serverName) {
@@ -32,9 +39,27 @@ public final class DeployQueue {
    * @return its future; cancel it to give up while it waits
    */
   public <T> CompletableFuture<T> submit(Supplier<T> work, IntConsumer onQueued) {
-    CompletableFuture<T> future = new CompletableFuture<>();
+    return submit(new CompletableFuture<>(), work, onQueued, onQueued);
+  }
+
+  /**
+   * @param future the future to complete (a subclass the caller hands out)
+   * @param work the deploy
+   * @param onQueued told how many deploys are ahead of this one when it is queued
+   * @param onMoved told the new number ahead each time the queue moves while this one waits
+   * @param <T> the result type
+   * @param <F> the future's type
+   * @return {@code future}
+   */
+  public <T, F extends CompletableFuture<T>> F submit(F future, Supplier<T> work, IntConsumer onQueued,
+      IntConsumer onMoved) {
+    Waiting entry = new Waiting(future, onMoved);
+    synchronized (waiting) {
+      waiting.add(entry);
+    }
     onQueued.accept(pending.getAndIncrement());
     worker.execute(() -> {
+      started(entry);
       try {
         if (!future.isDone()) {
           future.complete(work.get());
@@ -46,6 +71,23 @@ public final class DeployQueue {
       }
     });
     return future;
+  }
+
+  /** This entry leaves the waiting line: those behind it move up (one runs, the rest wait). */
+  private void started(Waiting entry) {
+    List<Waiting> moved;
+    synchronized (waiting) {
+      waiting.remove(entry);
+      moved = waiting.stream().filter(w -> !w.future().isDone()).toList();
+    }
+    boolean running = !entry.future().isDone();
+    for (int i = 0; i < moved.size(); i++) {
+      try {
+        moved.get(i).onPosition().accept(i + (running ? 1 : 0));
+      } catch (RuntimeException ignored) {
+        // a listener's failure must not stop the queue
+      }
+    }
   }
 
   /** @return deploys queued or running */

@@ -1,5 +1,6 @@
 package io.potions.internal.engine;
 
+import io.potions.progress.ProgressEvent;
 import io.potions.progress.ProgressListener;
 import io.potions.secret.Redactor;
 import io.potions.spi.ReleaseBuilder;
@@ -41,4 +42,15 @@ public interface ServerContext {
 
   /** @return the server's in-process deploy queue */
   DeployQueue queue();
+
+  /**
+   * Tells the listener, and the instance's event stream where there is one, what an operation did.
+   *
+   * @param app the app, or null
+   * @param operation the operation's id (a deployment's)
+   * @param event what happened
+   */
+  default void publish(String app, String operation, ProgressEvent event) {
+    listener().onEvent(event);
+  }
 }

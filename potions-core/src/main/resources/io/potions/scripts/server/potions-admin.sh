@@ -158,6 +158,17 @@ POTIONS_BUILD_SCRIPT
       /bin/bash -c "$script" potions-build "$1" "$2" "$3" "$prefix" &
     wait "$!"
     ;;
+  build-stop)
+    # build-stop APP: stop the app's build in progress (a cancelled deploy); its helper then exits
+    [ $# -eq 1 ] || die "usage: build-stop APP"
+    app_ok "$1"
+    if systemctl is-active --quiet "potions-build-$1.service"; then
+      systemctl stop "potions-build-$1.service"
+      echo "stopped"
+    else
+      echo "no build running"
+    fi
+    ;;
   build-user-delete)
     # build-user-delete APP: stop the app's build, remove its work area (releases included) and user
     [ $# -eq 1 ] || die "usage: build-user-delete APP"

@@ -199,6 +199,8 @@ class SystemFilesTest {
         {"build", "shop", RELEASE, SHA, "600", ELIXIR_BIN + ":."},
         {"build", "shop", RELEASE, SHA, "600", ELIXIR_BIN + "\n/tmp"},
         {"build-user-delete", ".."},
+        {"build-stop", "../shop"},
+        {"build-stop", "shop", "extra"},
         {"build-user-delete"},
         {"build-release-delete", "shop"},
         {"build-release-delete", "../shop", RELEASE},
@@ -312,6 +314,10 @@ class SystemFilesTest {
         id -u pb-shop
         userdel pb-shop
         """);
+    // A cancelled deploy's build: the stub says the unit is active, so it is stopped.
+    Result stop = run(helper, "build-stop", "shop");
+    assertThat(stop.calls).isEqualTo("systemctl is-active --quiet potions-build-shop.service\n"
+        + "systemctl stop potions-build-shop.service\n");
     Result releases = run(helper, "build-release-delete", "shop", RELEASE, "older-1");
     assertThat(releases.calls).isEqualTo("id -u pb-shop\nrunuser -u pb-shop -- rm -rf -- /var/lib/potions-build/shop/releases/"
         + RELEASE + " /var/lib/potions-build/shop/releases/older-1\n");

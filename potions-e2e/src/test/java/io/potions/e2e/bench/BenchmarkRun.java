@@ -9,6 +9,7 @@ import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
 import io.potions.e2e.LoadLoop;
+import io.potions.e2e.chart.LatencyChart;
 import io.potions.provision.ProvisionReport;
 import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
@@ -37,6 +38,7 @@ class BenchmarkRun {
   private static final String DOMAIN = "bench.test";
   private static final int SWITCHES = 5;
   private final Map<String, Object> results = new LinkedHashMap<>();
+  private final List<LatencyChart.Series> chart = new ArrayList<>();
 
   @Test
   void run() throws Exception {
@@ -67,10 +69,13 @@ class BenchmarkRun {
 
       // Potions: zero-downtime switches (restart = start the live release in the standby slot, switch).
       LoadLoop potionsLoad = new LoadLoop(box.httpPort(), DOMAIN, "/version", 3, 3, 5);
+      List<Long> potionsMarks = new ArrayList<>();
       for (int i = 0; i < SWITCHES; i++) {
+        potionsMarks.add(potionsLoad.offsetMillis());
         app.restart();
       }
       potionsLoad.close();
+      chart.add(new LatencyChart.Series("Potions (blue/green switch)", List.copyOf(potionsLoad.samples), potionsMarks));
       put("switch.requests", potionsLoad.requests.get());
       put("switch.failed", potionsLoad.failures.get());
       put("switch.keepalive_failed", potionsLoad.keepAliveFailures.get());
@@ -83,12 +88,15 @@ class BenchmarkRun {
       // release, start the new one on the same port).
       String live = app.status().liveSlot().orElseThrow().id();
       LoadLoop baseline = new LoadLoop(box.httpPort(), DOMAIN, "/version", 3, 3, 5);
+      List<Long> baselineMarks = new ArrayList<>();
       for (int i = 0; i < SWITCHES; i++) {
+        baselineMarks.add(baseline.offsetMillis());
         box.console("systemctl stop potions-app@bench-" + live + " && systemctl start potions-app@bench-" + live
             + " && for i in $(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:$(sed -n 's/^PORT=\"\\(.*\\)\"/\\1/p' /etc/potions/env/bench-" + live + ")/health && break; sleep 0.1; done");
         Thread.sleep(1500);
       }
       baseline.close();
+      chart.add(new LatencyChart.Series("Baseline (stop, then start)", List.copyOf(baseline.samples), baselineMarks));
       put("baseline.requests", baseline.requests.get());
       put("baseline.failed", baseline.failures.get());
       put("baseline.keepalive_failed", baseline.keepAliveFailures.get());
@@ -120,11 +128,14 @@ class BenchmarkRun {
     Path out = Path.of("target", "bench", "results.json");
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
+    Path svg = out.resolveSibling("latency.svg");
+    Files.writeString(svg, LatencyChart.render("Requests through Caddy across " + SWITCHES
+        + " switches: latency and failures over time", chart));
     System.out.println();
     System.out.println("Potions benchmark (one throwaway server, Debian 12 container, this machine)");
     System.out.println("-------------------------------------------------------------------------");
     results.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-28s %s%n", k, v));
-    System.out.println("written to " + out.toAbsolutePath());
+    System.out.println("written to " + out.toAbsolutePath() + " and " + svg.toAbsolutePath());
   }
 
   private void put(String key, Object value) {
