@@ -377,6 +377,29 @@ public final class App {
     }
   }
 
+  /**
+   * @return the app's backups: create, list, download, restore, verify, import
+   */
+  public io.potions.app.backup.Backups backups() {
+    return new io.potions.app.backup.Backups(ctx, name, new io.potions.app.backup.Backups.AppHooks() {
+      @Override
+      public java.util.Optional<String> liveRelease() {
+        AppStore store = store();
+        return store.liveState(store.manifest()).liveRelease();
+      }
+
+      @Override
+      public Deployment activate(String releaseId) {
+        return join(enqueue(() -> engine().activate(releaseId)));
+      }
+
+      @Override
+      public Deployment restart() {
+        return App.this.restart();
+      }
+    });
+  }
+
   /** @return what is live now, and whether it is healthy */
   public AppStatus status() {
     AppStore store = store();

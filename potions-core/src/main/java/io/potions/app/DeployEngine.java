@@ -125,6 +125,26 @@ final class DeployEngine {
   }
 
   /**
+   * Starts a kept release in the standby slot and switches to it, without building (a restore
+   * brings back the release its backup was made under, so a newer release's migration does not run
+   * again on the restored data).
+   */
+  Deployment activate(String releaseId) {
+    String live = store().liveState(store().manifest()).liveRelease().orElse(null);
+    Deployment.Kind kind = releaseId.equals(live) ? Deployment.Kind.RESTART : Deployment.Kind.ROLLBACK;
+    DeploymentRun run = new DeploymentRun(ctx, app, kind, null, null);
+    return execute(run, (r, manifest, state) -> {
+      ReleaseRecord target = state.releases().stream().filter(x -> x.id().equals(releaseId)).findFirst()
+          .orElseThrow(() -> new StageFailure(Reason.NO_PREVIOUS_RELEASE, "Release " + releaseId
+              + " is no longer kept on the server (kept: " + state.releases().stream().map(ReleaseRecord::id).toList() + ")."));
+      r.commit = target.commit();
+      r.skipped("build");
+      r.line("build", "starting release " + target.id() + " (" + target.commit().substring(0, 7) + "), no build");
+      return target;
+    });
+  }
+
+  /**
    * The release list once {@code release} goes live: a new build goes first; a release already
    * kept (a rollback or restart) keeps its place, so rolling back twice goes two releases back
    * rather than returning to the newest.
