@@ -9,8 +9,11 @@ rm -rf -- "$part"
 mkdir -m 0700 -- "$part"
 trap 'rm -rf -- "$part"' EXIT
 echo "==> dumping the database"
+# The redirect is meant to be the deploy user's: root only produces the stream.
+# shellcheck disable=SC2024
 @@DB_DUMP@@ > "$part/db.dump"
 echo "==> archiving the storage"
+# shellcheck disable=SC2024
 @@STORAGE_TAR@@ > "$part/storage.tar"
 db_sha=$(sha256sum "$part/db.dump" | cut -d' ' -f1)
 st_sha=$(sha256sum "$part/storage.tar" | cut -d' ' -f1)
