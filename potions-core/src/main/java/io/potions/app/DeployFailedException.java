@@ -30,7 +30,9 @@ public class DeployFailedException extends PotionsException {
     /** Nothing to roll back to. */
     NO_PREVIOUS_RELEASE,
     /** The deploy lock was lost (its connection dropped); the deploy stopped before touching traffic. */
-    LOCK_LOST
+    LOCK_LOST,
+    /** The automatic backup before a migration failed; the migration did not run, no traffic moved. */
+    BACKUP_FAILED
   }
 
   /** The failed deployment's record (not serialized with the exception). */

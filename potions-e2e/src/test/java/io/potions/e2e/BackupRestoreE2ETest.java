@@ -128,6 +128,10 @@ class BackupRestoreE2ETest {
     repo.setVersion("0.2.0");
     app.deploy("main");
     assertThat(get("/version").body()).isEqualTo("0.2.0");
+    // The deploy ran a migration, so it backed up first (the first deploy had nothing to back up).
+    assertThat(app.backups().list()).extracting(Backup::kind).containsExactly("manual", "pre-migration");
+    assertThat(progress.of(ProgressEvent.StepOutput.class)).extracting(ProgressEvent.StepOutput::line)
+        .anyMatch(l -> l.startsWith("backup ") && l.contains("-pre-migration made"));
     assertThat(get("/db/migrations").status()).isEqualTo(503);  // the table is gone
     assertThat(post("/storage/kept.txt", "overwritten by v2").status()).isEqualTo(200);
 

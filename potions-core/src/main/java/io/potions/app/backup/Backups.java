@@ -123,6 +123,10 @@ public final class Backups {
    * @throws BackupFailedException when it failed; the partial backup is removed, older ones stay
    */
   public Backup create(String kind) {
+    return create(kind, line -> { });
+  }
+
+  private Backup create(String kind, java.util.function.Consumer<String> lines) {
     if (!kind.matches("[a-z][a-z-]{0,19}")) {
       throw new InvalidInputException("Backup kind '" + kind + "' is not valid: 1-20 lowercase letters or hyphens.");
     }
@@ -130,7 +134,10 @@ public final class Backups {
     String release = hooks.liveRelease().orElse(null);
     Step step = new Step("backup", "Backing up " + app + " (" + id + ")");
     ExecResult r = server().run(RemoteCommand.of("Backing up " + app,
-        BackupScripts.create(app, id, kind, release, retention)).limit(LONG), step);
+        BackupScripts.create(app, id, kind, release, retention)).limit(LONG), (stream, line) -> {
+          step.onLine(stream, line);
+          lines.accept(line);
+        });
     if (!r.ok() || r.marker("POTIONS_BACKUP").isEmpty()) {
       String why = "Backup of " + app + " failed (exit " + r.exitStatus() + "); the partial backup was removed and"
           + " older backups are untouched. Output:\n" + r.tail(15);
@@ -141,6 +148,47 @@ public final class Backups {
     Backup b = get(id);
     log.info("[{}] backup {} of {}: {} bytes", ctx.serverName(), id, app, b.bytes());
     return b;
+  }
+
+  /**
+   * Turns the automatic backup before each deploy that runs a migration on or off (on unless
+   * turned off; the choice is kept on the server, so every SDK sees it).
+   *
+   * @param enabled whether deploys with a migration back up first
+   */
+  public void setBeforeMigration(boolean enabled) {
+    String flag = io.potions.internal.shell.Shell.quote(BackupScripts.dir(app) + "/.pre-migration-off");
+    server().require(RemoteCommand.of("Setting the pre-migration backup of " + app, enabled ? "rm -f -- " + flag
+        : "install -d -m 0700 " + io.potions.internal.shell.Shell.quote(BackupScripts.dir(app)) + " && touch -- " + flag));
+  }
+
+  /** @return whether deploys that run a migration back up first */
+  public boolean beforeMigration() {
+    return !server().run(RemoteCommand.of("Reading the pre-migration backup setting", "test -e "
+        + io.potions.internal.shell.Shell.quote(BackupScripts.dir(app) + "/.pre-migration-off"))).ok();
+  }
+
+  /**
+   * The deploy engine's hook: makes a {@code pre-migration} backup unless turned off.
+   *
+   * @param lines receives the backup's output
+   * @return the backup, or empty when turned off
+   * @throws BackupFailedException when it failed (the deploy then stops before the migration)
+   */
+  public Optional<Backup> runBeforeMigration(java.util.function.Consumer<String> lines) {
+    if (!beforeMigration()) {
+      lines.accept("backup before the migration: turned off for this app");
+      return Optional.empty();
+    }
+    if (hooks.liveRelease().isEmpty()) {
+      lines.accept("backup before the migration: skipped, nothing is deployed yet");
+      return Optional.empty();
+    }
+    lines.accept("backing up before the migration");
+    Backup b = create("pre-migration", lines);
+    lines.accept("backup " + b.id() + " made (" + b.bytes() + " bytes); restore it with app.backups().restore(\""
+        + b.id() + "\")");
+    return Optional.of(b);
   }
 
   /** @return the app's backups, oldest first */
