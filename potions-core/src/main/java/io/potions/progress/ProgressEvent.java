@@ -62,4 +62,17 @@ public sealed interface ProgressEvent {
    * @param position how many deploys are ahead of it (0: it runs next)
    */
   record DeployQueued(String server, String step, String app, int position) implements ProgressEvent {}
+
+  /**
+   * A backup failed: one the caller asked for, or a scheduled run the server recorded (reported
+   * when {@code app.backups().health()} reads it). Alerting code can listen for this one type.
+   *
+   * @param server server name
+   * @param step always {@code backup}
+   * @param app the app
+   * @param backupId the failed backup's id
+   * @param message what failed
+   */
+  record BackupFailed(String server, String step, String app, String backupId, String message)
+      implements ProgressEvent {}
 }

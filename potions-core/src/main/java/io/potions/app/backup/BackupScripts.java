@@ -52,6 +52,29 @@ final class BackupScripts {
         .render();
   }
 
+  /** The create script as a program on the server, its id as the first argument (for the timer). */
+  static String createProgram(String app, String kind, int keep) {
+    return "#!/bin/bash\n# Managed by Potions: makes one backup of " + app + "; the id is the first argument.\n"
+        + "set -euo pipefail\numask 077\n"
+        + template("create.sh").quoted("DIR", dir(app)).raw("ID", "\"${1:?}\"")
+        .raw("DB_DUMP", helper("db-dump", app)).raw("STORAGE_TAR", helper("storage-tar", app))
+        .quoted("APP_JSON", json(app)).quoted("KIND_JSON", json(kind)).quoted("RELEASE_JSON", "null")
+        .raw("KEEP", Integer.toString(keep)).render();
+  }
+
+  /** The timer's script: runs {@link #createProgram} and records the run's result as JSON. */
+  static String scheduledProgram(String app) {
+    return template("scheduled.sh").quoted("RUNS", dir(app) + "/runs").quoted("CREATE", dir(app) + "/.create.sh")
+        .render();
+  }
+
+  /** Prints the recorded scheduled runs, one JSON document per line, oldest first. */
+  static String runs(String app) {
+    return "cd " + quote(dir(app) + "/runs") + " 2>/dev/null || exit 0\n"
+        + "find . -maxdepth 1 -type f -name '[0-9]*.json' -printf '%f\\n' | sort | while IFS= read -r f; do"
+        + " tr -d '\\n' < \"$f\"; echo; done";
+  }
+
   static String list(String app) {
     return template("list.sh").quoted("DIR", dir(app)).render();
   }

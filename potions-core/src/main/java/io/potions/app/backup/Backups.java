@@ -142,6 +142,7 @@ public final class Backups {
       String why = "Backup of " + app + " failed (exit " + r.exitStatus() + "); the partial backup was removed and"
           + " older backups are untouched. Output:\n" + r.tail(15);
       step.failed(why);
+      ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "backup", app, id, why));
       throw new BackupFailedException(why);
     }
     step.finished();
@@ -189,6 +190,91 @@ public final class Backups {
     lines.accept("backup " + b.id() + " made (" + b.bytes() + " bytes); restore it with app.backups().restore(\""
         + b.id() + "\")");
     return Optional.of(b);
+  }
+
+  /**
+   * Installs (or moves) the app's daily backup: a systemd timer on the server, so backups happen
+   * when no SDK runs. Each run is recorded on the server ({@link #health()} reads the records); a
+   * failed run starts {@code potions-backup-failed@<app>.service}, which logs at error level and
+   * runs {@code /etc/potions/backup-failed-hook <app>} when that root-owned executable exists.
+   *
+   * @param utcTime when, every day, in UTC
+   */
+  public void scheduleDaily(java.time.LocalTime utcTime) {
+    String time = String.format("%02d:%02d", utcTime.getHour(), utcTime.getMinute());
+    server().require(RemoteCommand.of("Preparing the backup directory", "install -d -m 0700 "
+        + io.potions.internal.shell.Shell.quote(BackupScripts.dir(app))));
+    server().upload(BackupScripts.createProgram(app, "scheduled", retention).getBytes(StandardCharsets.UTF_8),
+        BackupScripts.dir(app) + "/.create.sh", 0700);
+    server().upload(BackupScripts.scheduledProgram(app).getBytes(StandardCharsets.UTF_8),
+        BackupScripts.dir(app) + "/.scheduled.sh", 0700);
+    server().require(RemoteCommand.of("Scheduling the daily backup of " + app + " at " + time + " UTC",
+        BackupScripts.helper("backup-schedule", app, time)));
+  }
+
+  /** Removes the app's daily backup timer (backups already made stay). */
+  public void unschedule() {
+    server().require(RemoteCommand.of("Removing the backup timer of " + app, BackupScripts.helper("backup-unschedule", app)));
+  }
+
+  /**
+   * Runs the scheduled backup now, as the timer would, and waits for it.
+   *
+   * @return the run's record
+   */
+  public BackupRun runScheduledNow() {
+    ExecResult r = server().run(RemoteCommand.of("Running the scheduled backup of " + app,
+        BackupScripts.helper("backup-run", app)).limit(LONG));
+    List<BackupRun> runs = runs();
+    if (runs.isEmpty()) {
+      throw new BackupFailedException("The scheduled backup of " + app + " did not run (is it scheduled? call"
+          + " scheduleDaily first): " + r.tail(5));
+    }
+    BackupRun last = runs.get(runs.size() - 1);
+    if (!last.ok()) {
+      ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "backup", app, last.id(), last.output()));
+    }
+    return last;
+  }
+
+  /** @return the scheduled runs the server recorded, oldest first (the last 100) */
+  public List<BackupRun> runs() {
+    ExecResult r = server().require(RemoteCommand.of("Reading the backup runs of " + app, BackupScripts.runs(app)));
+    List<BackupRun> out = new ArrayList<>();
+    for (String line : r.stdout()) {
+      try {
+        JsonNode n = JSON.readTree(line);
+        out.add(new BackupRun(n.path("id").asText(), Instant.parse(n.path("at").asText()), n.path("ok").asBoolean(),
+            n.path("exit").asInt(), n.path("output").asText()));
+      } catch (IOException | RuntimeException e) {
+        log.warn("[{}] skipping an unreadable backup run record of {}: {}", ctx.serverName(), app, e.toString());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Says when the last good backup was, flags it stale past a day plus {@link BackupHealth#MARGIN},
+   * and reports each scheduled run that failed since as a {@link ProgressEvent.BackupFailed} event.
+   *
+   * @return the app's backup health
+   */
+  public BackupHealth health() {
+    List<Backup> all = list();
+    Optional<Instant> lastGood = all.stream().map(Backup::createdAt).max(java.util.Comparator.naturalOrder());
+    boolean scheduled = server().run(RemoteCommand.of("Checking the backup timer of " + app,
+        "systemctl is-enabled --quiet " + io.potions.internal.shell.Shell.quote("potions-backup-" + app + ".timer"))).ok();
+    List<BackupRun> failed = runs().stream().filter(r -> !r.ok())
+        .filter(r -> lastGood.isEmpty() || r.at().isAfter(lastGood.get())).toList();
+    Instant now = clock.instant();
+    boolean stale = lastGood.isEmpty() || lastGood.get().isBefore(now.minus(Duration.ofDays(1)).minus(BackupHealth.MARGIN));
+    for (BackupRun f : failed) {
+      ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "backup", app, f.id(), f.output()));
+    }
+    String summary = lastGood.map(t -> "last good backup " + Duration.between(t, now).toMinutes() + " min ago")
+        .orElse("no backup yet") + (stale ? " (STALE)" : "") + (failed.isEmpty() ? "" : "; " + failed.size()
+        + " failed run(s) since, last: " + failed.get(failed.size() - 1).output()) + (scheduled ? "" : "; no schedule");
+    return new BackupHealth(lastGood, Optional.empty(), scheduled, failed, stale, summary);
   }
 
   /** @return the app's backups, oldest first */

@@ -444,6 +444,54 @@ SQL
     mv -- "$new" "$STORAGE_ROOT/$1"
     echo "POTIONS_OLD_STORAGE=$old"
     ;;
+  backup-schedule)
+    # backup-schedule APP HH:MM: a daily timer (UTC) running the app's scheduled backup as the deploy
+    # user; a failed run starts potions-backup-failed@APP (the alerting hook)
+    [ $# -eq 2 ] || die "usage: backup-schedule APP HH:MM"
+    app_ok "$1"
+    [[ "$2" =~ ^([01][0-9]|2[0-3]):[0-5][0-9]$ ]] || die "invalid time '$2' (HH:MM, UTC)"
+    unit="$UNIT_DIR/potions-backup-$1"
+    self=$(readlink -f "$0")
+    printf '%s\n' "# Managed by Potions: the scheduled backup of app $1." "[Unit]" \
+      "Description=Potions: scheduled backup of $1" "OnFailure=potions-backup-failed@$1.service" \
+      "[Service]" "Type=oneshot" "User=@@DEPLOY_USER@@" "Group=@@DEPLOY_USER@@" "UMask=0077" \
+      "ExecStart=/bin/bash @@ROOT@@/$1/backups/.scheduled.sh" > "$unit.service.tmp"
+    printf '%s\n' "# Managed by Potions: when the backup of app $1 runs." "[Unit]" \
+      "Description=Potions: daily backup of $1" "[Timer]" "OnCalendar=*-*-* $2:00 UTC" "Persistent=true" \
+      "[Install]" "WantedBy=timers.target" > "$unit.timer.tmp"
+    printf '%s\n' "# Managed by Potions: runs when a scheduled backup fails. Point it at your alerting with an" \
+      "# executable, root-owned /etc/potions/backup-failed-hook (it gets the app's name)." "[Unit]" \
+      "Description=Potions: a scheduled backup of %i failed" "[Service]" "Type=oneshot" \
+      "ExecStart=$self backup-failed %i" > "$UNIT_DIR/potions-backup-failed@.service.tmp"
+    chmod 0644 "$unit.service.tmp" "$unit.timer.tmp" "$UNIT_DIR/potions-backup-failed@.service.tmp"
+    mv -f "$unit.service.tmp" "$unit.service"
+    mv -f "$unit.timer.tmp" "$unit.timer"
+    mv -f "$UNIT_DIR/potions-backup-failed@.service.tmp" "$UNIT_DIR/potions-backup-failed@.service"
+    systemctl daemon-reload
+    systemctl enable --now "potions-backup-$1.timer"
+    ;;
+  backup-unschedule)
+    # backup-unschedule APP: stop and remove the app's backup timer
+    [ $# -eq 1 ] || die "usage: backup-unschedule APP"
+    app_ok "$1"
+    systemctl disable --now "potions-backup-$1.timer" 2>/dev/null || true
+    rm -f "$UNIT_DIR/potions-backup-$1.timer" "$UNIT_DIR/potions-backup-$1.service"
+    systemctl daemon-reload
+    ;;
+  backup-run)
+    # backup-run APP: run the app's scheduled backup now (the timer's service), waiting for it
+    [ $# -eq 1 ] || die "usage: backup-run APP"
+    app_ok "$1"
+    exec systemctl start "potions-backup-$1.service"
+    ;;
+  backup-failed)
+    # backup-failed APP: the OnFailure hook: logs at error level, then runs the user's alerting hook
+    [ $# -eq 1 ] || die "usage: backup-failed APP"
+    app_ok "$1"
+    echo "potions: the scheduled backup of app $1 FAILED; see journalctl -u potions-backup-$1" | systemd-cat -t potions-backup -p err
+    hook=/etc/potions/backup-failed-hook
+    if [ -x "$hook" ] && [ "$(stat -c %u "$hook")" = 0 ]; then exec "$hook" "$1"; fi
+    ;;
   version)
     echo "potions-admin 2"
     ;;

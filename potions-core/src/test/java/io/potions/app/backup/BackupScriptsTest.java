@@ -175,6 +175,47 @@ class BackupScriptsTest {
   }
 
   @Test
+  void theTimersScriptRecordsEachRunGoodOrFailed() throws Exception {
+    Files.createDirectories(backups);
+    Files.writeString(backups.resolve(".create.sh"), local(BackupScripts.createProgram("keep", "scheduled", 7)));
+    Path scheduled = Files.writeString(backups.resolve(".scheduled.sh"), local(BackupScripts.scheduledProgram("keep")));
+    Run good = bash(scheduled, List.of(), null);
+    assertThat(good.status).as(good.output).isZero();
+    Files.writeString(dir.resolve("FAIL_DUMP"), "");
+    Thread.sleep(1100);  // run ids have one-second resolution
+    Run bad = bash(scheduled, List.of(), null);
+    assertThat(bad.status).isNotZero();
+    List<String> runs = bash(local(BackupScripts.runs("keep"))).output.lines().toList();
+    assertThat(runs).hasSize(2);
+    assertThat(runs.get(0)).contains("\"ok\":true", "-scheduled\"");
+    assertThat(runs.get(1)).contains("\"ok\":false", "disk full");
+    try (var files = Files.list(backups)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("2"))).hasSize(1);
+    }
+  }
+
+  @Test
+  void theHelperWritesTheTimerAndRefusesABadTime() throws Exception {
+    Path units = Files.createDirectories(dir.resolve("units"));
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Files.writeString(bin.resolve("systemctl"), "#!/bin/bash\necho \"systemctl $*\"\n").toFile().setExecutable(true);
+    Path helper = Files.writeString(dir.resolve("potions-admin"),
+        SystemFiles.adminHelper().replace("UNIT_DIR=/etc/systemd/system", "UNIT_DIR=" + units));
+    String path = "PATH=" + bin + ":" + System.getenv("PATH");
+    Run bad = bash(helper, List.of("backup-schedule", "keep", "25:00"), path);
+    assertThat(bad.status).isEqualTo(64);
+    assertThat(bad.output).contains("invalid time");
+    Run ok = bash(helper, List.of("backup-schedule", "keep", "03:30"), path);
+    assertThat(ok.status).as(ok.output).isZero();
+    assertThat(ok.output).contains("systemctl enable --now potions-backup-keep.timer");
+    assertThat(Files.readString(units.resolve("potions-backup-keep.timer"))).contains("OnCalendar=*-*-* 03:30:00 UTC");
+    assertThat(Files.readString(units.resolve("potions-backup-keep.service"))).contains("User=deploy",
+        "OnFailure=potions-backup-failed@keep.service", "ExecStart=/bin/bash /opt/potions/keep/backups/.scheduled.sh");
+    assertThat(Files.readString(units.resolve("potions-backup-failed@.service")))
+        .contains("ExecStart=" + helper.toRealPath() + " backup-failed %i");
+  }
+
+  @Test
   void everyBackupScriptPassesShellCheck() throws Exception {
     Map<String, String> scripts = new LinkedHashMap<>();
     String id = "20261202T091500Z-manual";
@@ -186,6 +227,9 @@ class BackupScriptsTest {
     scripts.put("restore-database", BackupScripts.restoreDatabase("keep", id, "20261202091500"));
     scripts.put("restore-storage", BackupScripts.restoreStorage("keep", id));
     scripts.put("adopt-import", BackupScripts.adoptImport("keep", id, "/opt/potions/keep/backups/.upload-x"));
+    scripts.put("create-program", BackupScripts.createProgram("keep", "scheduled", 7));
+    scripts.put("scheduled-program", BackupScripts.scheduledProgram("keep"));
+    scripts.put("runs", BackupScripts.runs("keep"));
     scripts.put("record-verification", BackupScripts.recordVerification("keep", id, "{\"ok\":true}"));
     Map<String, String> withPrelude = new LinkedHashMap<>();
     scripts.forEach((k, v) -> withPrelude.put(k, ShellCheck.REMOTE_PRELUDE + v));
