@@ -12,6 +12,8 @@ import io.potions.app.HealthCheck;
 import io.potions.app.backup.AppDatabase;
 import io.potions.app.backup.Backup;
 import io.potions.app.backup.BackupFailedException;
+import io.potions.app.backup.BackupHealth;
+import io.potions.app.backup.BackupRun;
 import io.potions.app.backup.BackupNotFoundException;
 import io.potions.app.backup.RestoreResult;
 import io.potions.app.backup.VerifyResult;
@@ -209,6 +211,67 @@ class BackupRestoreE2ETest {
     assertThat(app.backups().get(imported.id()).verified()).isTrue();
     // The drill's scratch database is gone.
     assertThat(app.backups().databases()).hasSize(1);
+  }
+
+  @Test
+  @Order(5)
+  void scheduledRunsAreRecordedAndAFailedOneIsLoud() {
+    app.backups().scheduleDaily(java.time.LocalTime.of(3, 30));
+    assertThat(exec("systemctl is-enabled potions-backup-keep.timer")).isEqualTo("enabled");
+    assertThat(exec("systemctl show -p TimersCalendar --value potions-backup-keep.timer")).contains("03:30:00 UTC");
+    BackupRun good = app.backups().runScheduledNow();
+    assertThat(good.ok()).as(good.output()).isTrue();
+    assertThat(app.backups().list()).extracting(Backup::id).contains(good.id());
+    BackupHealth healthy = app.backups().health();
+    assertThat(healthy.healthy()).as(healthy.summary()).isTrue();
+    assertThat(healthy.scheduled()).isTrue();
+
+    // The storage directory goes away: the run fails, the OnFailure hook logs it, health() says so.
+    exec("mv /var/lib/potions/storage/keep /var/lib/potions/storage/keep.away");
+    progress.events.clear();
+    try {
+      BackupRun bad = app.backups().runScheduledNow();
+      assertThat(bad.ok()).isFalse();
+      assertThat(bad.output()).contains("no storage directory");
+    } finally {
+      exec("mv /var/lib/potions/storage/keep.away /var/lib/potions/storage/keep");
+    }
+    assertThat(progress.of(ProgressEvent.BackupFailed.class)).hasSize(1);
+    assertThat(exec("journalctl -t potions-backup --no-pager -o cat")).contains("scheduled backup of app keep FAILED");
+    BackupHealth unhealthy = app.backups().health();
+    assertThat(unhealthy.healthy()).isFalse();
+    assertThat(unhealthy.failedRuns()).hasSize(1);
+    assertThat(unhealthy.summary()).contains("failed run");
+    assertThat(app.backups().list()).extracting(Backup::id).doesNotContain(unhealthy.failedRuns().get(0).id());
+    app.backups().unschedule();
+    assertThat(box.console("systemctl is-enabled potions-backup-keep.timer").getExitCode()).isNotZero();
+  }
+
+  @Test
+  @Order(6)
+  void aFullDiskFailsTheBackupKeepsTheOlderOnesAndStopsAMigratingDeploy() {
+    List<Backup> before = app.backups().list();
+    String dir = "/opt/potions/keep/backups";
+    // A tiny file system over the backup directory holding copies of the backups, then filled up.
+    exec("cp -a " + dir + " /tmp/backups-copy && mount -t tmpfs -o size=2m,mode=0700,uid=$(id -u deploy),gid=$(id -g deploy)"
+        + " tmpfs " + dir + " && cp -a /tmp/backups-copy/. " + dir + "/ && (dd if=/dev/zero of=" + dir
+        + "/.filler bs=4k 2>/dev/null || true)");
+    try {
+      assertThatThrownBy(() -> app.backups().create()).isInstanceOf(BackupFailedException.class)
+          .hasMessageContaining("partial backup was removed");
+      assertThat(exec("ls -A " + dir + " | grep -c partial || true")).isEqualTo("0");
+      assertThat(app.backups().list()).isEqualTo(before);
+      app.backups().check(before.get(0).id());
+      // A deploy that runs a migration backs up first: with the disk full it stops before the migration.
+      repo.setVersion("0.3.0");
+      assertThatThrownBy(() -> app.deploy("main")).isInstanceOf(io.potions.app.DeployFailedException.class)
+          .hasMessageContaining("BACKUP_FAILED").hasMessageContaining("the migration did not run");
+      assertThat(get("/version").body()).isEqualTo("0.1.0");
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    } finally {
+      exec("umount " + dir + " && rm -rf /tmp/backups-copy");
+    }
   }
 
   private HttpProbe.Response get(String path) throws Exception {
