@@ -237,7 +237,9 @@ class BackupRestoreE2ETest {
       exec("mv /var/lib/potions/storage/keep.away /var/lib/potions/storage/keep");
     }
     assertThat(progress.of(ProgressEvent.BackupFailed.class)).hasSize(1);
-    assertThat(exec("journalctl -t potions-backup --no-pager -o cat")).contains("scheduled backup of app keep FAILED");
+    // The OnFailure unit starts right after the failed run: give it a few seconds to log.
+    assertThat(exec("for _ in $(seq 1 20); do journalctl -t potions-backup --no-pager -o cat | grep -q FAILED && break;"
+        + " sleep 0.5; done; journalctl -t potions-backup --no-pager -o cat")).contains("scheduled backup of app keep FAILED");
     BackupHealth unhealthy = app.backups().health();
     assertThat(unhealthy.healthy()).isFalse();
     assertThat(unhealthy.failedRuns()).hasSize(1);

@@ -265,7 +265,9 @@ public final class Backups {
     boolean scheduled = server().run(RemoteCommand.of("Checking the backup timer of " + app,
         "systemctl is-enabled --quiet " + io.potions.internal.shell.Shell.quote("potions-backup-" + app + ".timer"))).ok();
     List<BackupRun> failed = runs().stream().filter(r -> !r.ok())
-        .filter(r -> lastGood.isEmpty() || r.at().isAfter(lastGood.get())).toList();
+        // Run records have one-second resolution: a failure in the same second as the last good backup counts.
+        .filter(r -> lastGood.isEmpty() || !r.at().isBefore(lastGood.get().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)))
+        .toList();
     Instant now = clock.instant();
     boolean stale = lastGood.isEmpty() || lastGood.get().isBefore(now.minus(Duration.ofDays(1)).minus(BackupHealth.MARGIN));
     for (BackupRun f : failed) {
