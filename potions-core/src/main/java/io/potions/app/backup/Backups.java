@@ -479,10 +479,10 @@ public final class Backups {
     Map<String, String> env = new LinkedHashMap<>(EnvFile.parse(oldEnv));
     env.put("DATABASE_URL", databaseUrl(env.get("DATABASE_URL"), database, password));
     ctx.redactor().register(env.get("DATABASE_URL"));
-    server().upload(EnvFile.render(env).getBytes(StandardCharsets.UTF_8), envPath, 0600);
-    server().require(RemoteCommand.of("Recording the app's database", BackupScripts.helper("db-use", app, generation)));
     Deployment deployment;
     try {
+      server().upload(EnvFile.render(env).getBytes(StandardCharsets.UTF_8), envPath, 0600);
+      server().require(RemoteCommand.of("Recording the app's database", BackupScripts.helper("db-use", app, generation)));
       Optional<String> release = b.release();
       if (release.isPresent() && !release.equals(hooks.liveRelease())) {
         sw.line("starting release " + release.get() + ", the one live when the backup was made");
