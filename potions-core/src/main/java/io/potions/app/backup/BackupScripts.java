@@ -94,9 +94,12 @@ final class BackupScripts {
         + " has no " + file + "\" >&2; exit " + MISSING + "; }\nbase64 -w 76 -- \"$f\"";
   }
 
+  /** The new role's password arrives on stdin; printf is a builtin, so it never shows in the process list. */
   static String restoreDatabase(String app, String id, String generation) {
-    return helper("db-new", app, generation) + "\n" + helper("db-restore", app, generation) + " < "
-        + quote(dir(app, id) + "/db.dump");
+    return "IFS= read -r pw\n"
+        + "printf '%s\\n' \"$pw\" | " + helper("db-new", app, generation) + "\n"
+        + "{ printf '%s\\n' \"$pw\"; cat -- " + quote(dir(app, id) + "/db.dump") + "; } | "
+        + helper("db-restore", app, generation);
   }
 
   static String restoreStorage(String app, String id) {

@@ -381,14 +381,18 @@ REVOKE CONNECT ON DATABASE :"db" FROM PUBLIC;
 SQL
     ;;
   db-restore)
-    # db-restore APP GENERATION < dump: restore a custom-format dump into the database db-new made,
-    # as its role; stop at the first error; ANALYZE; print the number of tables restored
-    [ $# -eq 2 ] || die "usage: db-restore APP GENERATION < dump"
+    # db-restore APP GENERATION < password line, then the dump: restore a custom-format dump into the
+    # database db-new made; stop at the first error; ANALYZE; print the number of tables restored
+    [ $# -eq 2 ] || die "usage: db-restore APP GENERATION < password-and-dump"
     app_ok "$1"; gen_ok "$2"; db="$(db_base "$1")__r$2"
     [ "$db" != "$(db_name "$1")" ] || die "$db is the database the app uses; restore into a new one"
+    IFS= read -r pw || true
+    [ ${#pw} -ge 16 ] || die "password too short"
     cd /
-    runuser -u postgres -- pg_restore --exit-on-error --single-transaction --no-owner --no-acl \
-      --role="$db" --dbname="$db"
+    # Connected as the new database's own role, never as postgres: a dump's SQL (a crafted one
+    # included) can do no more than that role may. The password goes through the environment.
+    PGPASSWORD="$pw" pg_restore --host=127.0.0.1 --username="$db" --no-password --exit-on-error \
+      --single-transaction --no-owner --no-acl --dbname="$db"
     runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -d "$db" -c 'ANALYZE'
     tables=$(runuser -u postgres -- psql -tAq -v ON_ERROR_STOP=1 -d "$db" \
       -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")

@@ -216,6 +216,37 @@ class BackupScriptsTest {
   }
 
   @Test
+  void aDumpIsRestoredAsTheNewRoleNeverAsPostgresWithThePasswordOffTheCommandLine() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path out = Files.createDirectories(dir.resolve("out"));
+    Files.writeString(bin.resolve("pg_restore"), "#!/bin/bash\nprintf '%s\\n' \"$@\" > " + out + "/argv; printf '%s' \"$PGPASSWORD\" > "
+        + out + "/env; id -un > " + out + "/user; cat > " + out + "/stdin\n").toFile().setExecutable(true);
+    // ANALYZE and the table count (as postgres; no SQL from the dump): runuser -u postgres -- psql ...
+    Files.writeString(bin.resolve("runuser"), "#!/bin/bash\nshift 3; [ \"$1\" = psql ] && echo 3\n").toFile().setExecutable(true);
+    Path helper = Files.writeString(dir.resolve("potions-admin"), SystemFiles.adminHelper()
+        .replace("DB_DIR=/etc/potions/db", "DB_DIR=" + dir.resolve("db")));
+    String password = "s3cret-Pa55word-0123456789abcdef";
+    List<String> command = List.of("bash", helper.toString(), "db-restore", "keep", "20261202091500");
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+    Process p = pb.start();
+    try (var in = p.getOutputStream()) {
+      in.write((password + "\nPGDMP\u0001binary dump bytes\n").getBytes(StandardCharsets.UTF_8));
+    }
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    assertThat(output).contains("POTIONS_TABLES=3");
+    String argv = Files.readString(out.resolve("argv"));
+    assertThat(argv).doesNotContain(password).contains("--username=app_keep__r20261202091500", "--host=127.0.0.1",
+        "--dbname=app_keep__r20261202091500", "--exit-on-error", "--single-transaction").doesNotContain("--role");
+    assertThat(Files.readString(out.resolve("env"))).isEqualTo(password);
+    assertThat(Files.readString(out.resolve("stdin"))).isEqualTo("PGDMP\u0001binary dump bytes\n");
+    assertThat(BackupScripts.restoreDatabase("keep", "20261202T091500Z-manual", "20261202091500"))
+        .doesNotContain(password).contains("printf '%s\\n' \"$pw\"");
+  }
+
+  @Test
   void everyBackupScriptPassesShellCheck() throws Exception {
     Map<String, String> scripts = new LinkedHashMap<>();
     String id = "20261202T091500Z-manual";
