@@ -434,6 +434,30 @@ public final class App {
     }
   }
 
+  /**
+   * @return the app's backups: create, list, download, restore, verify, import
+   */
+  public io.potions.app.backup.Backups backups() {
+    return new io.potions.app.backup.Backups(ctx, name, new io.potions.app.backup.Backups.AppHooks() {
+      @Override
+      public java.util.Optional<String> liveRelease() {
+        AppStore store = store();
+        return store.liveState(store.manifest()).liveRelease();
+      }
+
+      @Override
+      public Deployment activate(String releaseId) {
+        // Queued like any deploy: a restore's switch never overlaps another deploy of the server.
+        return join(enqueue(Deployment.Kind.ROLLBACK, null, null, engine -> engine.activate(releaseId)));
+      }
+
+      @Override
+      public Deployment restart() {
+        return App.this.restart();
+      }
+    });
+  }
+
   /** @return what is live now, and whether it is healthy */
   public AppStatus status() {
     AppStore store = store();

@@ -112,7 +112,9 @@ final class AppScripts {
    * @return the script removing the app from the server
    */
   static String delete(String app, boolean dropDatabase) {
-    return helper("build-user-delete", app) + "\n" + helper("app-delete", app) + (dropDatabase ? "\n" + helper("db-drop", app) : "");
+    // The backup timer goes first (best effort: a server provisioned before backups has none).
+    return helper("backup-unschedule", app) + " 2>/dev/null || true\n"
+        + helper("build-user-delete", app) + "\n" + helper("app-delete", app) + (dropDatabase ? "\n" + helper("db-drop", app) : "");
   }
 
   /**

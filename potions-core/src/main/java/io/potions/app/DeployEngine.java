@@ -145,6 +145,26 @@ final class DeployEngine {
   }
 
   /**
+   * Starts a kept release in the standby slot and switches to it, without building (a restore
+   * brings back the release its backup was made under, so a newer release's migration does not run
+   * again on the restored data).
+   */
+  Deployment activate(String releaseId) {
+    String live = store().liveState(store().manifest()).liveRelease().orElse(null);
+    Deployment.Kind kind = releaseId.equals(live) ? Deployment.Kind.RESTART : Deployment.Kind.ROLLBACK;
+    DeploymentRun run = newRun(kind, null, null);
+    return execute(run, (r, manifest, state) -> {
+      ReleaseRecord target = state.releases().stream().filter(x -> x.id().equals(releaseId)).findFirst()
+          .orElseThrow(() -> new StageFailure(Reason.NO_PREVIOUS_RELEASE, "Release " + releaseId
+              + " is no longer kept on the server (kept: " + state.releases().stream().map(ReleaseRecord::id).toList() + ")."));
+      r.commit = target.commit();
+      r.skipped("build");
+      r.line("build", "starting release " + target.id() + " (" + target.commit().substring(0, 7) + "), no build");
+      return target;
+    });
+  }
+
+  /**
    * The release list once {@code release} goes live: a new build goes first; a release already
    * kept (a rollback or restart) keeps its place, so rolling back twice goes two releases back
    * rather than returning to the newest.
@@ -301,12 +321,47 @@ final class DeployEngine {
   }
 
   // ---- verify --------------------------------------------------------------------------------
+  /**
+   * A backup before a deploy runs a migration, so a destructive one can be undone; when it fails the
+   * deploy stops here, before the migration and before anything changes (unless the user turned it
+   * off with {@code app.backups().setBeforeMigration(false)}).
+   */
+  private void backupBeforeMigration(DeploymentRun run) {
+    io.potions.app.backup.Backups backups = new io.potions.app.backup.Backups(ctx, app,
+        new io.potions.app.backup.Backups.AppHooks() {
+          @Override
+          public java.util.Optional<String> liveRelease() {
+            return store().liveState(store().manifest()).liveRelease();
+          }
+
+          @Override
+          public Deployment activate(String releaseId) {
+            throw new UnsupportedOperationException("not during a deploy");
+          }
+
+          @Override
+          public Deployment restart() {
+            throw new UnsupportedOperationException("not during a deploy");
+          }
+        });
+    try {
+      backups.runBeforeMigration(line -> run.line("verify", line));
+    } catch (PotionsException e) {
+      throw new StageFailure(Reason.BACKUP_FAILED, "The backup before the migration failed, so the migration did not"
+          + " run and no traffic moved: " + e.getMessage() + "\nFree space or fix the cause and deploy again;"
+          + " to deploy without it: app.backups().setBeforeMigration(false).");
+    }
+  }
+
 
   private void verify(DeploymentRun run, AppManifest manifest, ReleaseRecord release, Slot slot) {
     long started = System.nanoTime();
     run.stage(manifest.migration() != null ? DeployStage.MIGRATING : DeployStage.VERIFYING);
     run.started("verify", "Start release " + release.id() + " in the " + slot.id() + " slot and health-check it");
     try {
+      if (manifest.migration() != null && run.kind == Deployment.Kind.DEPLOY) {
+        backupBeforeMigration(run);
+      }
       step("Pointing the " + slot.id() + " slot at the release", AppScripts.pointSlot(app, slot, release.id()), null);
       step("Installing the slot's environment", AppScripts.installEnv(app, slot),
           EnvFile.render(slotEnv(manifest, release, slot)).getBytes(StandardCharsets.UTF_8));

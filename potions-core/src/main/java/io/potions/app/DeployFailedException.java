@@ -36,7 +36,9 @@ public class DeployFailedException extends PotionsException {
     /** The release was built on a platform (OS, architecture, glibc, OpenSSL) the app server does not match; nothing was sent. */
     PLATFORM_MISMATCH,
     /** The caller cancelled it before traffic moved; what it made was removed. */
-    CANCELLED
+    CANCELLED,
+    /** The automatic backup before a migration failed; the migration did not run, no traffic moved. */
+    BACKUP_FAILED
   }
 
   /** The failed deployment's record (not serialized with the exception). */

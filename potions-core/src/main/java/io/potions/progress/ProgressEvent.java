@@ -77,4 +77,17 @@ public sealed interface ProgressEvent {
    */
   record StageChanged(String server, String step, String app, String deployment,
       io.potions.event.DeployStage stage, int queuePosition, java.time.Instant at) implements ProgressEvent {}
+
+  /**
+   * A backup failed: one the caller asked for, or a scheduled run the server recorded (reported
+   * when {@code app.backups().health()} reads it). Alerting code can listen for this one type.
+   *
+   * @param server server name
+   * @param step always {@code backup}
+   * @param app the app
+   * @param backupId the failed backup's id
+   * @param message what failed
+   */
+  record BackupFailed(String server, String step, String app, String backupId, String message)
+      implements ProgressEvent {}
 }

@@ -250,6 +250,45 @@ class DeployEngineTest {
   }
 
   @Test
+  void aFailedPreMigrationBackupStopsTheDeployBeforeAnythingChanges() throws IOException {
+    liveInBlue();
+    server.on("Reading the pre-migration backup setting", result(1));  // on (no opt-out file)
+    server.on("Backing up", result(1, "pg_dump: error: could not write to output file: No space left on device"));
+
+    DeployFailedException e = deployFails();
+
+    assertThat(e.reason()).isEqualTo(Reason.BACKUP_FAILED);
+    assertThat(e.getMessage()).contains("No space left on device").contains("the migration did not run")
+        .contains("setBeforeMigration(false)");
+    assertThat(server.ran("Running the migration")).isFalse();
+    assertThat(server.ran("Pointing the green slot")).isFalse();
+    assertThat(server.ran("Switching")).isFalse();
+    assertThat(server.files.get(ROUTE)).isEqualTo("4000 4001\n");
+  }
+
+  @Test
+  void aDeployWithAMigrationBacksUpFirst() throws IOException {
+    liveInBlue();
+    server.on("Reading the pre-migration backup setting", result(1));
+    String[] id = new String[1];
+    server.on("Backing up", c -> {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\nid='?([0-9A-Za-z-]+)'?\\n").matcher(c.script());
+      assertThat(m.find()).isTrue();
+      id[0] = m.group(1);
+      assertThat(c.script()).contains("potions-admin db-dump shop").contains("\"r1\"");
+      return result(0, "POTIONS_BACKUP=" + id[0]);
+    });
+    server.on("Listing backups", c -> result(0, "M {\"id\":\"" + id[0] + "\",\"createdAt\":\"2026-12-02T09:15:00Z\","
+        + "\"kind\":\"pre-migration\",\"release\":\"r1\",\"database\":{\"bytes\":10},\"storage\":{\"bytes\":20}}"));
+
+    Deployment d = engine().deploy(source, COMMIT);
+
+    assertThat(d.succeeded()).isTrue();
+    assertThat(id[0]).endsWith("-pre-migration");
+    server.assertRanInOrder("Backing up", "Pointing the green slot", "Running the migration", "Switching traffic");
+  }
+
+  @Test
   void aFailedHealthCheckStopsTheNewSlotAndShowsItsLog() throws IOException {
     liveInBlue();
     server.on("Health-checking", result(3, "POTIONS_HEALTH=timeout last=500"));

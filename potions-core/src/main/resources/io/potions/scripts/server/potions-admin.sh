@@ -9,7 +9,18 @@ slot_ok() { [[ "$1" =~ ^(blue|green)$ ]] || die "invalid slot '$1' (blue or gree
 num_ok() { [[ "$1" =~ ^[0-9]{1,6}$ ]] || die "invalid number '$1'"; }
 port_ok() { num_ok "$1"; [ "$1" -ge 1024 ] && [ "$1" -le 65535 ] || die "invalid port '$1'"; }
 id_ok() { [[ "$1" =~ ^[A-Za-z0-9._-]{1,80}$ ]] && [[ "$1" != .* ]] || die "invalid id '$1'"; }
-db_name() { echo "app_${1//-/_}"; }
+db_base() { echo "app_${1//-/_}"; }
+DB_DIR=/etc/potions/db
+# The database the app uses: its original one, or the one a restore switched it to (db-use).
+db_name() {
+  local d
+  if [ -f "$DB_DIR/$1" ]; then
+    d=$(head -c 100 "$DB_DIR/$1")
+    [[ "$d" =~ ^$(db_base "$1")(__r[0-9]{14})?$ ]] || die "invalid database name in $DB_DIR/$1"
+    echo "$d"
+  else db_base "$1"; fi
+}
+gen_ok() { [[ "$1" =~ ^[0-9]{14}$ ]] || die "invalid generation '$1' (14 digits)"; }
 # Per-app limits: MiB of memory, percent of one CPU, tasks (threads and processes).
 limits_ok() {
   num_ok "$1"; num_ok "$2"; num_ok "$3"
@@ -318,12 +329,14 @@ SQL
   db-drop)
     # db-drop APP: drop the app's database and role
     [ $# -eq 1 ] || die "usage: db-drop APP"
-    app_ok "$1"; db=$(db_name "$1")
+    app_ok "$1"; db=$(db_base "$1")
     cd /
+    # Every generation: the original database and those restores made (app_x__rYYYYMMDDhhmmss).
     runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -v db="$db" <<'SQL'
-SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
-SELECT format('DROP ROLE IF EXISTS %I', :'db') \gexec
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', datname) FROM pg_database WHERE datname = :'db' OR datname ~ ('^' || :'db' || '__r[0-9]{14}$') \gexec
+SELECT format('DROP ROLE IF EXISTS %I', rolname) FROM pg_roles WHERE rolname = :'db' OR rolname ~ ('^' || :'db' || '__r[0-9]{14}$') \gexec
 SQL
+    rm -f "$DB_DIR/$1"
     ;;
   db-exists)
     # db-exists APP: exit 0 when the app's database exists (so a failed create never drops a kept one)
@@ -362,6 +375,159 @@ SQL
     if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then exit 0; fi
     echo '==> installing Node.js and npm from the distribution (one time)'
     DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends nodejs npm
+    ;;
+  db-dump)
+    # db-dump APP: the app's database in PostgreSQL's custom format, on stdout (the caller's shell,
+    # the deploy user's, writes it to the backup directory: root never writes there)
+    [ $# -eq 1 ] || die "usage: db-dump APP"
+    app_ok "$1"; db=$(db_name "$1")
+    cd /
+    exec runuser -u postgres -- pg_dump --format=custom --dbname="$db"
+    ;;
+  storage-tar)
+    # storage-tar APP: the app's storage as a tar on stdout, read as the app's own user
+    [ $# -eq 1 ] || die "usage: storage-tar APP"
+    app_ok "$1"
+    [ -d "$STORAGE_ROOT/$1" ] || die "app $1 has no storage directory"
+    cd /
+    exec runuser -u "$(app_user "$1")" -- tar -C "$STORAGE_ROOT/$1" -cf - .
+    ;;
+  db-new)
+    # db-new APP GENERATION < password: an empty database for a restore, with a login role of the
+    # same name (pg_hba lets an app role reach only the database named like itself)
+    [ $# -eq 2 ] || die "usage: db-new APP GENERATION < password"
+    app_ok "$1"; gen_ok "$2"; db="$(db_base "$1")__r$2"
+    IFS= read -r pw || true
+    [ ${#pw} -ge 16 ] || die "password too short"
+    cd /
+    POTIONS_DB_PASSWORD="$pw" runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -v db="$db" <<'SQL'
+\getenv pw POTIONS_DB_PASSWORD
+\if :{?pw}
+\else
+\warn 'the password did not reach psql'
+SELECT 1/0;
+\endif
+SELECT 'CREATE ROLE potions_apps NOLOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'potions_apps') \gexec
+CREATE ROLE :"db" LOGIN PASSWORD :'pw' IN ROLE potions_apps;
+CREATE DATABASE :"db" OWNER :"db";
+REVOKE CONNECT ON DATABASE :"db" FROM PUBLIC;
+SQL
+    ;;
+  db-restore)
+    # db-restore APP GENERATION < password line, then the dump: restore a custom-format dump into the
+    # database db-new made; stop at the first error; ANALYZE; print the number of tables restored
+    [ $# -eq 2 ] || die "usage: db-restore APP GENERATION < password-and-dump"
+    app_ok "$1"; gen_ok "$2"; db="$(db_base "$1")__r$2"
+    [ "$db" != "$(db_name "$1")" ] || die "$db is the database the app uses; restore into a new one"
+    IFS= read -r pw || true
+    [ ${#pw} -ge 16 ] || die "password too short"
+    cd /
+    # Connected as the new database's own role, never as postgres: a dump's SQL (a crafted one
+    # included) can do no more than that role may. The password goes through the environment.
+    PGPASSWORD="$pw" pg_restore --host=127.0.0.1 --username="$db" --no-password --exit-on-error \
+      --single-transaction --no-owner --no-acl --dbname="$db"
+    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -d "$db" -c 'ANALYZE'
+    tables=$(runuser -u postgres -- psql -tAq -v ON_ERROR_STOP=1 -d "$db" \
+      -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")
+    echo "POTIONS_TABLES=$tables"
+    ;;
+  db-use)
+    # db-use APP GENERATION|original: record which database the app uses (backups dump that one)
+    [ $# -eq 2 ] || die "usage: db-use APP GENERATION|original"
+    app_ok "$1"
+    install -d -o root -g root -m 0755 "$DB_DIR"
+    if [ "$2" = original ]; then rm -f "$DB_DIR/$1"; exit 0; fi
+    gen_ok "$2"
+    (umask 022; echo "$(db_base "$1")__r$2" > "$DB_DIR/$1.tmp") && mv -f "$DB_DIR/$1.tmp" "$DB_DIR/$1"
+    ;;
+  db-list)
+    # db-list APP: the app's databases, one "NAME SIZE_BYTES current|kept" line each
+    [ $# -eq 1 ] || die "usage: db-list APP"
+    app_ok "$1"; base=$(db_base "$1"); current=$(db_name "$1")
+    cd /
+    runuser -u postgres -- psql -tAq -F ' ' -v ON_ERROR_STOP=1 -v base="$base" -v cur="$current" <<'SQL'
+SELECT datname, pg_database_size(datname), CASE WHEN datname = :'cur' THEN 'current' ELSE 'kept' END
+FROM pg_database WHERE datname = :'base' OR datname ~ ('^' || :'base' || '__r[0-9]{14}$') ORDER BY datname;
+SQL
+    ;;
+  db-drop-kept)
+    # db-drop-kept APP DATABASE: drop a database of the app that it no longer uses (never the current one)
+    [ $# -eq 2 ] || die "usage: db-drop-kept APP DATABASE"
+    app_ok "$1"; base=$(db_base "$1")
+    [[ "$2" =~ ^$base(__r[0-9]{14})?$ ]] || die "'$2' is not a database of app $1"
+    [ "$2" != "$(db_name "$1")" ] || die "$2 is the database app $1 uses; it cannot be dropped"
+    cd /
+    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -v db="$2" -v base="$base" <<'SQL'
+SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
+SELECT format('DROP ROLE IF EXISTS %I', :'db') WHERE :'db' <> :'base' \gexec
+SQL
+    ;;
+  storage-restore)
+    # storage-restore APP < tar: extract beside the live storage as the app's user, then swap the
+    # directories; the previous one is kept as .pre-restore-APP-TIME (printed)
+    [ $# -eq 1 ] || die "usage: storage-restore APP < tar"
+    app_ok "$1"; user=$(app_user "$1")
+    id -u "$user" >/dev/null 2>&1 || die "app $1 has no user"
+    new="$STORAGE_ROOT/.restore-$1"
+    rm -rf --one-file-system "$new"
+    mkdir -m 0700 -- "$new"
+    chown -- "$user:$user" "$new"
+    cd /
+    if ! runuser -u "$user" -- tar -x --no-same-owner -C "$new" -f -; then
+      rm -rf --one-file-system "$new"; die "the storage archive did not extract; the live storage was not changed"
+    fi
+    old="$STORAGE_ROOT/.pre-restore-$1-$(date -u +%Y%m%d%H%M%S)"
+    [ ! -e "$STORAGE_ROOT/$1" ] || mv -- "$STORAGE_ROOT/$1" "$old"
+    mv -- "$new" "$STORAGE_ROOT/$1"
+    echo "POTIONS_OLD_STORAGE=$old"
+    ;;
+  backup-schedule)
+    # backup-schedule APP HH:MM: a daily timer (UTC) running the app's scheduled backup as the deploy
+    # user; a failed run starts potions-backup-failed@APP (the alerting hook)
+    [ $# -eq 2 ] || die "usage: backup-schedule APP HH:MM"
+    app_ok "$1"
+    [[ "$2" =~ ^([01][0-9]|2[0-3]):[0-5][0-9]$ ]] || die "invalid time '$2' (HH:MM, UTC)"
+    unit="$UNIT_DIR/potions-backup-$1"
+    self=$(readlink -f "$0")
+    printf '%s\n' "# Managed by Potions: the scheduled backup of app $1." "[Unit]" \
+      "Description=Potions: scheduled backup of $1" "OnFailure=potions-backup-failed@$1.service" \
+      "[Service]" "Type=oneshot" "User=@@DEPLOY_USER@@" "Group=@@DEPLOY_USER@@" "UMask=0077" \
+      "ExecStart=/bin/bash @@ROOT@@/$1/backups/.scheduled.sh" > "$unit.service.tmp"
+    printf '%s\n' "# Managed by Potions: when the backup of app $1 runs." "[Unit]" \
+      "Description=Potions: daily backup of $1" "[Timer]" "OnCalendar=*-*-* $2:00 UTC" "Persistent=true" \
+      "[Install]" "WantedBy=timers.target" > "$unit.timer.tmp"
+    printf '%s\n' "# Managed by Potions: runs when a scheduled backup fails. Point it at your alerting with an" \
+      "# executable, root-owned /etc/potions/backup-failed-hook (it gets the app's name)." "[Unit]" \
+      "Description=Potions: a scheduled backup of %i failed" "[Service]" "Type=oneshot" \
+      "ExecStart=$self backup-failed %i" > "$UNIT_DIR/potions-backup-failed@.service.tmp"
+    chmod 0644 "$unit.service.tmp" "$unit.timer.tmp" "$UNIT_DIR/potions-backup-failed@.service.tmp"
+    mv -f "$unit.service.tmp" "$unit.service"
+    mv -f "$unit.timer.tmp" "$unit.timer"
+    mv -f "$UNIT_DIR/potions-backup-failed@.service.tmp" "$UNIT_DIR/potions-backup-failed@.service"
+    systemctl daemon-reload
+    systemctl enable --now "potions-backup-$1.timer"
+    ;;
+  backup-unschedule)
+    # backup-unschedule APP: stop and remove the app's backup timer
+    [ $# -eq 1 ] || die "usage: backup-unschedule APP"
+    app_ok "$1"
+    systemctl disable --now "potions-backup-$1.timer" 2>/dev/null || true
+    rm -f "$UNIT_DIR/potions-backup-$1.timer" "$UNIT_DIR/potions-backup-$1.service"
+    systemctl daemon-reload
+    ;;
+  backup-run)
+    # backup-run APP: run the app's scheduled backup now (the timer's service), waiting for it
+    [ $# -eq 1 ] || die "usage: backup-run APP"
+    app_ok "$1"
+    exec systemctl start "potions-backup-$1.service"
+    ;;
+  backup-failed)
+    # backup-failed APP: the OnFailure hook: logs at error level, then runs the user's alerting hook
+    [ $# -eq 1 ] || die "usage: backup-failed APP"
+    app_ok "$1"
+    echo "potions: the scheduled backup of app $1 FAILED; see journalctl -u potions-backup-$1" | systemd-cat -t potions-backup -p err
+    hook=/etc/potions/backup-failed-hook
+    if [ -x "$hook" ] && [ "$(stat -c %u "$hook")" = 0 ]; then exec "$hook" "$1"; fi
     ;;
   version)
     echo "potions-admin 2"
