@@ -30,6 +30,8 @@ import java.util.Optional;
  *     existed) for the default
  * @param cpuQuotaPercent CPU limit of one slot in percent of one core, or null for the default
  * @param tasksMax task limit of one slot, or null for the default
+ * @param shutdownTimeoutSeconds how long the old slot may drain after SIGTERM, or null for the default
+ * @param reconnectWindowSeconds the window over which leftover connections are closed, or null for the default
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AppManifest(
@@ -37,7 +39,8 @@ public record AppManifest(
     String healthHost, long healthDeadlineMs, long healthIntervalMs, String migration,
     long buildTimeoutSeconds, long drainTimeoutSeconds, int poolSize, int keepReleases,
     String erlang, String elixir, String nodejs, long healthSettleMs,
-    Integer memoryMaxMib, Integer cpuQuotaPercent, Integer tasksMax) {
+    Integer memoryMaxMib, Integer cpuQuotaPercent, Integer tasksMax,
+    Long shutdownTimeoutSeconds, Long reconnectWindowSeconds) {
 
   static AppManifest of(String name, int port, AppSettings s) {
     HealthCheck h = s.healthCheck();
@@ -46,7 +49,8 @@ public record AppManifest(
         h.host().orElse(null), h.deadline().toMillis(), h.interval().toMillis(),
         s.migrationCommand().orElse(null), s.buildTimeout().toSeconds(), s.drainTimeout().toSeconds(),
         s.poolSize(), s.keepReleases(), r.erlang().orElse(null), r.elixir().orElse(null),
-        r.nodejs().orElse(null), h.settle().toMillis(), s.memoryMaxMib(), s.cpuQuotaPercent(), s.tasksMax());
+        r.nodejs().orElse(null), h.settle().toMillis(), s.memoryMaxMib(), s.cpuQuotaPercent(), s.tasksMax(),
+        s.shutdownTimeout().toSeconds(), s.reconnectWindow().toSeconds());
   }
 
   /** @return the settings this manifest stores */
@@ -55,6 +59,8 @@ public record AppManifest(
     Optional.ofNullable(memoryMaxMib).ifPresent(limits::memoryMaxMib);
     Optional.ofNullable(cpuQuotaPercent).ifPresent(limits::cpuQuotaPercent);
     Optional.ofNullable(tasksMax).ifPresent(limits::tasksMax);
+    Optional.ofNullable(shutdownTimeoutSeconds).map(Duration::ofSeconds).ifPresent(limits::shutdownTimeout);
+    Optional.ofNullable(reconnectWindowSeconds).map(Duration::ofSeconds).ifPresent(limits::reconnectWindow);
     return limits
         .domains(domains)
         .https(https)

@@ -255,6 +255,7 @@ final class DeployEngine {
               + "' failed (exit " + migrated.exitStatus() + "); no traffic moved. Its output:\n" + migrated.tail(25));
         }
       }
+      setStopTimeout(run, manifest);
       step("Starting the " + slot.id() + " slot", AppScripts.startSlot(app, slot), null);
       healthCheck(manifest, slot);
       HealthCheck check = manifest.settings().healthCheck();
@@ -266,6 +267,17 @@ final class DeployEngine {
     } catch (PotionsException e) {
       run.failed("verify", started, e.getMessage());
       throw new StageFailure(Reason.TRANSFER_FAILED, e.getMessage());
+    }
+  }
+
+  /** The slots' stop timeout follows the settings; a root helper too old for it only costs a warning. */
+  private void setStopTimeout(DeploymentRun run, AppManifest manifest) {
+    AppSettings settings = manifest.settings();
+    ExecResult r = server().run(RemoteCommand.of("Setting the slots' stop timeout",
+        SlotStop.setStopTimeout(app, settings.shutdownTimeout(), settings.reconnectWindow())));
+    if (!r.ok()) {
+      run.line("verify", "warning: the slots' stop timeout could not be set (provision the server again to update"
+          + " its root helper): " + ctx.redactor().redact(r.tail(3)));
     }
   }
 
@@ -356,8 +368,14 @@ final class DeployEngine {
     run.line("switch", open == 0 ? "old " + old.id() + " slot drained (open=0), stopping it"
         : "old " + old.id() + " slot: drain deadline of " + deadline.toSeconds() + " s passed with "
             + (open < 0 ? "an unknown number of" : Integer.toString(open)) + " connection(s) still open; stopping it");
-    ExecResult stopped = server().run(RemoteCommand.of("Stopping the " + old.id() + " slot", AppScripts.stopSlot(app, old)));
-    if (!stopped.ok()) {
+    // SIGTERM, the app's own drain, then what is left closed in batches (SlotStop).
+    AppSettings settings = manifest.settings();
+    ExecResult stopped = server().run(RemoteCommand.of("Stopping the " + old.id() + " slot",
+        SlotStop.stop(app, old, manifest.slotPort(old), settings.shutdownTimeout(), settings.reconnectWindow()))
+        .limit(settings.shutdownTimeout().plus(settings.reconnectWindow()).plusSeconds(120)));
+    SlotStop.Outcome outcome = SlotStop.Outcome.parse(stopped);
+    run.line("switch", outcome.describe(old.id(), settings.shutdownTimeout(), settings.reconnectWindow()));
+    if (!stopped.ok() || !outcome.stopped()) {
       run.line("switch", "warning: stopping the old slot failed: " + stopped.tail(5));
     }
     server().run(RemoteCommand.of("Disabling the " + old.id() + " slot at boot", AppScripts.disableSlot(app, old)));
