@@ -338,6 +338,7 @@ final class DeployEngine {
     // The release list is written before traffic moves: whatever happens to the connection from
     // here on, the server's state already knows the release that may be live.
     List<ReleaseRecord> releases = releasesAfter(state.releases(), release);
+    ExecResult logMark = markAccessLog();
     try {
       store().writeReleases(releases);
       // Enabled before traffic moves: a reboot at any point after the flip brings back a slot that starts.
@@ -357,7 +358,37 @@ final class DeployEngine {
       run.line("switch", "warning: traffic moved to the " + slot.id() + " slot, but cleaning up afterwards failed ("
           + e.getMessage() + "); the next deploy finishes it");
     }
+    countSwitchTraffic(run, manifest, logMark);
     run.finished("switch", started);
+  }
+
+  /** Where the app's access log stood when the switch began, on the server's clock; null if unknown. */
+  private ExecResult markAccessLog() {
+    try {
+      return server().run(RemoteCommand.of("Marking the access log", AccessLog.mark(app)));
+    } catch (PotionsException e) {
+      log.warn("[{}] could not mark the access log of {}: {}", ctx.serverName(), app, e.toString());
+      return null;
+    }
+  }
+
+  /** Counts what the app served from the flip until the old slot stopped: each deploy proves its zero. */
+  private void countSwitchTraffic(DeploymentRun run, AppManifest manifest, ExecResult mark) {
+    if (mark == null || AccessLog.offset(mark) < 0 || AccessLog.serverTime(mark) < 0) {
+      run.line("switch", "no access log to count the switch window's requests in (provision the server again)");
+      return;
+    }
+    try {
+      ExecResult read = server().run(RemoteCommand.of("Reading the switch window's access log",
+          AccessLog.readFrom(app, AccessLog.offset(mark))));
+      double end = AccessLog.serverTime(read);
+      if (read.ok() && end > 0) {
+        run.traffic = AccessLog.count(read.stdout(), manifest.domains(), AccessLog.serverTime(mark), end);
+        run.line("switch", run.traffic.summary());
+      }
+    } catch (PotionsException e) {
+      run.line("switch", "warning: the switch window's access log could not be read: " + e.getMessage());
+    }
   }
 
   private void drainAndStop(DeploymentRun run, AppManifest manifest, Slot old) {

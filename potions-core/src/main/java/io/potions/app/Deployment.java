@@ -23,12 +23,14 @@ import java.util.List;
  * @param releaseBytes size of the release on disk
  * @param error what went wrong, or null
  * @param log the deployment's log lines (build output included, redacted)
+ * @param traffic what the app served during the switch window, from the proxy's access log; null
+ *     when traffic did not move or the log could not be read
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Deployment(
     String id, String app, Kind kind, String ref, String commit, Status status, String slot,
     String startedBy, Instant startedAt, Instant finishedAt, List<Stage> stages, long bytesSent,
-    long releaseBytes, String error, List<String> log) {
+    long releaseBytes, String error, List<String> log, SwitchTraffic traffic) {
 
   /** What a deployment did. Stored on the server in lowercase ({@code deploy}). */
   public enum Kind {

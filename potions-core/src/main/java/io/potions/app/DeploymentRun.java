@@ -35,6 +35,7 @@ final class DeploymentRun {
   long bytesSent;
   long releaseBytes;
   Slot slot;
+  SwitchTraffic traffic;
 
   DeploymentRun(ServerContext ctx, String app, Deployment.Kind kind, String ref, String commit) {
     this.ctx = ctx;
@@ -83,7 +84,7 @@ final class DeploymentRun {
 
   synchronized Deployment record(Deployment.Status status, String error) {
     return new Deployment(id, app, kind, ref, commit, status, slot == null ? null : slot.id(), initiator(),
-        startedAt, Instant.now(), List.copyOf(stages), bytesSent, releaseBytes, error, List.copyOf(lines));
+        startedAt, Instant.now(), List.copyOf(stages), bytesSent, releaseBytes, error, List.copyOf(lines), traffic);
   }
 
   /** Who holds the lock, for whoever waits for it. */

@@ -374,6 +374,24 @@ SQL
     ss -K -Htn state established "( $filter )" >/dev/null
     echo "closed=${#peers[@]}"
     ;;
+  access-log)
+    # access-log APP size|OFFSET: the size of the app's access log (access_log_offset=N), or its lines
+    # from OFFSET (at most 64 MiB). The proxy writes it; it is read as the proxy's user, never as root.
+    [ $# -eq 2 ] || die "usage: access-log APP size|OFFSET"
+    app_ok "$1"
+    f="/var/log/caddy/potions-$1.access.log"
+    id -u caddy >/dev/null 2>&1 || { [ "$2" = size ] && echo "access_log_offset=-1"; exit 0; }
+    cd /
+    if [ "$2" = size ]; then
+      echo "access_log_offset=$(runuser -u caddy -- stat -L -c %s -- "$f" 2>/dev/null || echo 0)"
+      exit 0
+    fi
+    [[ "$2" =~ ^[0-9]{1,15}$ ]] || die "invalid offset '$2'"
+    size=$(runuser -u caddy -- stat -L -c %s -- "$f" 2>/dev/null) || exit 0
+    # A log rolled over since the offset was taken starts again from its beginning.
+    start=$2; [ "$start" -le "$size" ] || start=0
+    runuser -u caddy -- tail -c +$((start + 1)) -- "$f" | head -c 67108864
+    ;;
   version)
     echo "potions-admin 2"
     ;;
