@@ -164,6 +164,15 @@ class WebSocketSwitchE2ETest {
     assertThat(failedReconnects).as("reconnect attempts refused").isZero();
     assertThat(second.log()).anyMatch(l -> l.contains("old blue slot stopped") && l.contains("closed its own connections"));
     assertThat(exec("systemctl is-active potions-app@live-blue || true")).isEqualTo("inactive");
+    // The deployment record proves its own zero, from Caddy's access log for the app's domain.
+    System.out.println("switch traffic in the deployment record: " + second.traffic().summary());
+    assertThat(second.traffic().requests()).isGreaterThan(50);
+    assertThat(second.traffic().failed()).as(second.traffic().summary()).isZero();
+    // The record is kept on the server with it.
+    assertThat(app.deployments()).anySatisfy(d -> {
+      assertThat(d.id()).isEqualTo(second.id());
+      assertThat(d.traffic()).isEqualTo(second.traffic());
+    });
   }
 
   /** The most events in any one-second window (sliding). */
