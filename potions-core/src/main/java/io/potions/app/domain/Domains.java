@@ -33,6 +33,43 @@ public final class Domains {
   }
 
   /**
+   * Like {@link #add(App, String, DomainCheck, List)}, but where the domain does not resolve to the
+   * server and its zone is managed by {@code records}' provider, the A record is created there
+   * first; the domain is then added (the provider's own name servers answer with it at once, even if
+   * a resolver's cache does not yet). A zone the provider does not manage is refused as without it.
+   *
+   * @param app the app
+   * @param domain the domain to add
+   * @param check the DNS check
+   * @param serverAddresses the server's public addresses
+   * @param records where records can be created
+   * @return the records created (empty when the domain already resolved to the server)
+   * @throws DomainNotPointedException when it does not resolve and the provider does not manage it
+   */
+  public static List<DnsRecord> add(App app, String domain, DomainCheck check, List<InetAddress> serverAddresses,
+      DnsRecordCreator records) {
+    String name = Names.domain(domain);
+    DomainCheck.Verdict verdict = check.check(name, serverAddresses);
+    List<DnsRecord> created = new ArrayList<>();
+    if (!verdict.resolvesToServer()) {
+      for (DnsRecord r : verdict.records()) {
+        if (r.type().equals("A") && records.create(r)) {
+          created.add(r);
+        }
+      }
+      if (created.isEmpty()) {
+        throw new DomainNotPointedException(verdict);
+      }
+    }
+    List<String> domains = new ArrayList<>(app.manifest().domains());
+    if (!domains.contains(name)) {
+      domains.add(name);
+      app.setDomains(domains);
+    }
+    return List.copyOf(created);
+  }
+
+  /**
    * The default URL every app gets under a base domain (point {@code *.<base>} at the server once).
    *
    * @param app app name
