@@ -1,6 +1,7 @@
 package io.potions.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.potions.Potions;
 import io.potions.Server;
@@ -8,6 +9,10 @@ import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
+import io.potions.app.domain.DnsResolver;
+import io.potions.app.domain.DomainCheck;
+import io.potions.app.domain.DomainNotPointedException;
+import io.potions.app.domain.Domains;
 import io.potions.progress.ProgressEvent;
 import io.potions.source.GitRepositorySource;
 import io.potions.testkit.RequiresDocker;
@@ -173,6 +178,28 @@ class WebSocketSwitchE2ETest {
       assertThat(d.id()).isEqualTo(second.id());
       assertThat(d.traffic()).isEqualTo(second.traffic());
     });
+  }
+
+  @Test
+  @Order(3)
+  void aDomainThatDoesNotResolveToTheServerIsRefusedWithTheRecordToCreate() throws Exception {
+    java.net.InetAddress serverIp = java.net.InetAddress.getByName("203.0.113.10");
+    // The real resolver: a .test name resolves nowhere.
+    DomainCheck dns = new DomainCheck(DnsResolver.system());
+    String before = exec("curl -fsS http://127.0.0.1:2019/config/apps/http/servers/potions/routes");
+    assertThatThrownBy(() -> Domains.add(app, "nowhere.live.test", dns, List.of(serverIp)))
+        .isInstanceOf(DomainNotPointedException.class)
+        .hasMessageContaining("nowhere.live.test has no A or AAAA record")
+        .hasMessageContaining("A  nowhere.live.test  ->  203.0.113.10");
+    assertThat(app.manifest().domains()).containsExactly(DOMAIN);
+    assertThat(exec("curl -fsS http://127.0.0.1:2019/config/apps/http/servers/potions/routes")).isEqualTo(before);
+
+    // Once it resolves to the server (a resolver that answers like the DNS would), it is added and served.
+    DomainCheck pointed = new DomainCheck(host -> host.equals("www.live.test") ? List.of(serverIp) : List.of());
+    Domains.add(app, "www.live.test", pointed, List.of(serverIp));
+    assertThat(app.manifest().domains()).containsExactly(DOMAIN, "www.live.test");
+    assertThat(io.potions.testkit.HttpProbe.send("127.0.0.1", box.httpPort(), "www.live.test", "GET", "/version", null)
+        .body()).isEqualTo("0.2.0");
   }
 
   /** The most events in any one-second window (sliding). */
