@@ -100,6 +100,10 @@ final class AccessLog {
       }
       requests++;
       int status = entry.path("status").asInt();
+      if (status == 0 && upgraded(request)) {
+        // Caddy before 2.7 loses the 101 of a hijacked (upgraded) connection; a refused upgrade is a 5xx.
+        status = 101;
+      }
       if (status == 0 || status >= 500) {
         failed++;
         if (samples.size() < SAMPLES) {
@@ -108,5 +112,20 @@ final class AccessLog {
       }
     }
     return new SwitchTraffic(requests, failed, List.copyOf(samples), Math.max(0, to - from));
+  }
+
+  private static boolean upgraded(JsonNode request) {
+    var headers = request.path("headers").fields();
+    while (headers.hasNext()) {
+      var h = headers.next();
+      if (h.getKey().equalsIgnoreCase("upgrade")) {
+        for (JsonNode v : h.getValue()) {
+          if (v.asText().equalsIgnoreCase("websocket")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 }

@@ -30,13 +30,17 @@ class AccessLogTest {
         "{\"level\":\"error\",\"ts\":1002.5,\"logger\":\"http.log.error\",\"msg\":\"dial tcp: connection refused\"}",
         "not json at all",
         "",
+        // Caddy 2.6 may log an upgraded (hijacked) WebSocket with status 0 when it closes.
+        "{\"level\":\"info\",\"ts\":1002.6,\"logger\":\"http.log.access.potions_shop\",\"msg\":\"handled request\","
+            + "\"request\":{\"method\":\"GET\",\"host\":\"shop.test\",\"uri\":\"/ws\",\"headers\":{\"Connection\":[\"Upgrade\"],"
+            + "\"Upgrade\":[\"websocket\"]}},\"duration\":31.2,\"size\":0,\"status\":0}",
         line(1003.1, "shop.test", "/after", 502));
     SwitchTraffic t = AccessLog.count(lines, List.of("shop.test", "www.shop.test"), 1001.0, 1003.0);
-    assertThat(t.requests()).isEqualTo(6);
+    assertThat(t.requests()).isEqualTo(7);
     assertThat(t.failed()).isEqualTo(2);
     assertThat(t.failures()).containsExactly("502 GET shop.test/version", "0 GET shop.test/gone");
     assertThat(t.windowSeconds()).isEqualTo(2.0);
-    assertThat(t.summary()).isEqualTo("6 request(s) during the 2.0 s switch window, 2 failed"
+    assertThat(t.summary()).isEqualTo("7 request(s) during the 2.0 s switch window, 2 failed"
         + " [502 GET shop.test/version, 0 GET shop.test/gone]");
   }
 
