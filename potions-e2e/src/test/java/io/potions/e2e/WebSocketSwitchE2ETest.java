@@ -57,8 +57,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WebSocketSwitchE2ETest {
   private static final String DOMAIN = "live.test";
   private static final int CLIENTS = 240;
-  /** The sample app's drain period (SAMPLE_WS_DRAIN_MS, its default). */
-  private static final Duration APP_DRAIN = Duration.ofSeconds(10);
+  /** The sample app's drain period (SAMPLE_WS_DRAIN_MS), inside the shutdown timeout. */
+  private static final Duration APP_DRAIN = Duration.ofSeconds(3);
+  private static final Duration SHUTDOWN = Duration.ofSeconds(4);
+  /** Potions' spread; it ends before the sample app's listener gives up its own 10 s drain. */
+  private static final Duration WINDOW = Duration.ofSeconds(3);
 
   private ThrowawayServer box;
   private Potions potions;
@@ -108,12 +111,14 @@ class WebSocketSwitchE2ETest {
         .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(30)).build())
         // Plain requests finish in milliseconds; the sockets are the app's drain's business.
         .drainTimeout(Duration.ofSeconds(2))
-        .shutdownTimeout(Duration.ofSeconds(20))
-        .reconnectWindow(Duration.ofSeconds(5))
+        .shutdownTimeout(SHUTDOWN)
+        .reconnectWindow(WINDOW)
         .build());
+    // The app's own drain (like Phoenix's drainer: shutdown period) fits in the shutdown timeout.
+    app.env().set("SAMPLE_WS_DRAIN_MS", Long.toString(APP_DRAIN.toMillis()));
     assertThat(app.deploy("main").succeeded()).isTrue();
     assertThat(exec("cat /etc/systemd/system/potions-app@live-blue.service.d/stop.conf"))
-        .contains("TimeoutStopSec=55");
+        .contains("TimeoutStopSec=37");
 
     for (int i = 0; i < CLIENTS; i++) {
       clients.add(new Client(i));
@@ -127,53 +132,13 @@ class WebSocketSwitchE2ETest {
 
   @Test
   @Order(2)
-  void aDeployMovesEverySocketToTheNewReleaseSpreadOutWithNoHttpFailure() throws Exception {
+  void aDeployMovesEverySocketToTheNewReleaseSpreadOutByTheAppsDrainWithNoHttpFailure() throws Exception {
     repo.setVersion("0.2.0");
-    Deployment second;
-    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 2, 2, 10)) {
-      Thread.sleep(500);
-      second = app.deploy("main");
-      waitUntil(() -> clients.stream().allMatch(c -> c.version().startsWith("hello 0.2.0")), Duration.ofSeconds(30));
-      load.close();
-      System.out.println("HTTP during the WebSocket switch: " + load.summary());
-      assertThat(load.failures.get()).as(load.summary()).isZero();
-      assertThat(load.bodies).containsKeys("0.1.0", "0.2.0");
-    }
-    assertThat(second.succeeded()).isTrue();
-    assertThat(flipNanos).isPositive();
-
-    List<Long> closes = new ArrayList<>();
-    List<Long> reconnects = new ArrayList<>();
-    long failedReconnects = 0;
-    for (Client c : clients) {
-      closes.addAll(c.closedAt);
-      reconnects.addAll(c.reconnectedAt);
-      failedReconnects += c.failedAttempts.get();
-    }
-    Collections.sort(closes);
-    Collections.sort(reconnects);
-    // Every client was closed exactly once, by the old release, after the flip; none before.
-    assertThat(closes).hasSize(CLIENTS);
-    assertThat(closes.get(0)).as("first close vs. the flip").isGreaterThan(flipNanos);
-    assertThat(clients).allSatisfy(c -> assertThat(c.version()).startsWith("hello 0.2.0 green"));
-    assertThat(clients).allSatisfy(c -> assertThat(c.closeCodes).containsExactly(1001));
-    assertThat(reconnects).hasSize(CLIENTS);
-
-    int peak = peakPerSecond(reconnects);
-    double even = CLIENTS / (double) APP_DRAIN.toSeconds();
-    double spreadSeconds = (reconnects.get(reconnects.size() - 1) - reconnects.get(0)) / 1e9;
-    System.out.printf("WebSocket switch: %d clients, first close %.2f s after the flip, reconnects spread over"
-            + " %.2f s, peak %d in one second (even spread %.1f/s, limit %.1f), failed reconnect attempts %d%n",
-        CLIENTS, (closes.get(0) - flipNanos) / 1e9, spreadSeconds, peak, even, 2 * even, failedReconnects);
-    assertThat(peak).as("peak reconnects in any one second").isLessThan((int) Math.ceil(2 * even));
-    assertThat(failedReconnects).as("reconnect attempts refused").isZero();
+    Deployment second = measure("deploy, app's own drain", () -> app.deploy("main"), "hello 0.2.0 green", APP_DRAIN,
+        List.of(1001), "0.1.0", "0.2.0");
     assertThat(second.log()).anyMatch(l -> l.contains("old blue slot stopped") && l.contains("closed its own connections"));
     assertThat(exec("systemctl is-active potions-app@live-blue || true")).isEqualTo("inactive");
-    // The deployment record proves its own zero, from Caddy's access log for the app's domain.
-    System.out.println("switch traffic in the deployment record: " + second.traffic().summary());
-    assertThat(second.traffic().requests()).isGreaterThan(50);
-    assertThat(second.traffic().failed()).as(second.traffic().summary()).isZero();
-    // The record is kept on the server with it.
+    // The record is kept on the server with its traffic.
     assertThat(app.deployments()).anySatisfy(d -> {
       assertThat(d.id()).isEqualTo(second.id());
       assertThat(d.traffic()).isEqualTo(second.traffic());
@@ -200,6 +165,76 @@ class WebSocketSwitchE2ETest {
     assertThat(app.manifest().domains()).containsExactly(DOMAIN, "www.live.test");
     assertThat(io.potions.testkit.HttpProbe.send("127.0.0.1", box.httpPort(), "www.live.test", "GET", "/version", null)
         .body()).isEqualTo("0.2.0");
+  }
+
+  @Test
+  @Order(4)
+  void anAppThatDoesNotDrainItsSocketsHasThemClosedByPotionsSpreadOverTheWindow() throws Exception {
+    // Caddy's reload for the new domain closed every socket (1001); wait for all to be back.
+    waitUntil(() -> clients.stream().allMatch(c -> c.open() && c.version().startsWith("hello 0.2.0")), Duration.ofSeconds(30));
+    // Slots started from now on do not drain their sockets on SIGTERM (SAMPLE_WS_DRAIN_MS=0).
+    app.env().set("SAMPLE_WS_DRAIN_MS", "0");
+    assertThat(app.restart().succeeded()).isTrue();   // blue: no drain; green (draining) stopped
+    waitUntil(() -> clients.stream().allMatch(c -> c.open() && c.version().startsWith("hello 0.2.0 blue")),
+        Duration.ofSeconds(30));
+    Deployment spread = measure("restart, Potions' spread", app::restart, "hello 0.2.0 green", WINDOW,
+        List.of(1006), "0.2.0", "0.2.0");
+    assertThat(spread.log()).anyMatch(l -> l.contains("old blue slot stopped") && l.contains("Potions closed " + CLIENTS));
+  }
+
+  /**
+   * Runs a switch under HTTP load while every client holds a socket, and checks the figures: no socket
+   * closed before the flip, every client back on the new slot, the busiest second of reconnects under
+   * twice the even spread over {@code window}, no HTTP failure, and the record's own count agrees.
+   */
+  private Deployment measure(String what, java.util.concurrent.Callable<Deployment> action, String newHello,
+      Duration window, List<Integer> closeCodes, String... versions) throws Exception {
+    clients.forEach(Client::reset);
+    flipNanos = 0;
+    Deployment d;
+    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 2, 2, 10)) {
+      Thread.sleep(500);
+      d = action.call();
+      waitUntil(() -> clients.stream().allMatch(c -> c.version().startsWith(newHello)), Duration.ofSeconds(30));
+      load.close();
+      System.out.println(what + ": HTTP during the WebSocket switch: " + load.summary());
+      assertThat(load.failures.get()).as(load.summary()).isZero();
+      assertThat(load.bodies).containsKeys(versions);
+    }
+    assertThat(d.succeeded()).isTrue();
+    assertThat(flipNanos).isPositive();
+
+    List<Long> closes = new ArrayList<>();
+    List<Long> reconnects = new ArrayList<>();
+    long failedReconnects = 0;
+    for (Client c : clients) {
+      closes.addAll(c.closedAt);
+      reconnects.addAll(c.reconnectedAt);
+      failedReconnects += c.failedAttempts.get();
+    }
+    Collections.sort(closes);
+    Collections.sort(reconnects);
+    // Every client was closed exactly once, by the old slot, after the flip; none before.
+    assertThat(closes).hasSize(CLIENTS);
+    assertThat(closes.get(0)).as("first close vs. the flip").isGreaterThan(flipNanos);
+    assertThat(clients).allSatisfy(c -> assertThat(c.version()).startsWith(newHello));
+    assertThat(clients).allSatisfy(c -> assertThat(c.closeCodes).hasSize(1).isSubsetOf(closeCodes));
+    assertThat(reconnects).hasSize(CLIENTS);
+
+    int peak = peakPerSecond(reconnects);
+    double even = CLIENTS / (window.toMillis() / 1000.0);
+    double spreadSeconds = (reconnects.get(reconnects.size() - 1) - reconnects.get(0)) / 1e9;
+    System.out.printf("%s: %d clients, first close %.2f s after the flip, reconnects spread over %.2f s, peak %d"
+            + " in one second (even spread over %d s: %.1f/s, limit %.1f), failed reconnect attempts %d%n",
+        what, CLIENTS, (closes.get(0) - flipNanos) / 1e9, spreadSeconds, peak, window.toSeconds(), even, 2 * even,
+        failedReconnects);
+    assertThat(peak).as("peak reconnects in any one second").isLessThan((int) Math.ceil(2 * even));
+    assertThat(failedReconnects).as("reconnect attempts refused").isZero();
+    // The deployment record proves its own zero, from Caddy's access log for the app's domain.
+    System.out.println(what + ": switch traffic in the deployment record: " + d.traffic().summary());
+    assertThat(d.traffic().requests()).isGreaterThan(50);
+    assertThat(d.traffic().failed()).as(d.traffic().summary()).isZero();
+    return d;
   }
 
   /** The most events in any one-second window (sliding). */
@@ -237,6 +272,18 @@ class WebSocketSwitchE2ETest {
 
     String version() {
       return version;
+    }
+
+    boolean open() {
+      WebSocket ws = socket;
+      return ws != null && !ws.isInputClosed() && !ws.isOutputClosed();
+    }
+
+    void reset() {
+      closedAt.clear();
+      reconnectedAt.clear();
+      closeCodes.clear();
+      failedAttempts.set(0);
     }
 
     CompletableFuture<String> echo(String message) {
