@@ -94,9 +94,8 @@ public final class CaddyProxy implements ReverseProxy {
       throw new PotionsException("Caddy answered with unreadable JSON while trying to " + what + ": "
           + e.getMessage(), e);
     }
-    // The write script is write-server.sh with POST: it sets the object whether or not it existed.
-    String write = CaddyFiles.template("write-server.sh").raw("IF_MATCH", "")
-        .raw("SERVER_URL", ADMIN_URL + "/config/logging").render().replace("-X PATCH", "-X POST");
+    // POST sets the object whether or not it existed (PATCH needs it to exist).
+    String write = CaddyFiles.template("write-logging.sh").raw("URL", ADMIN_URL + "/config/logging").render();
     String status = server.require(RemoteCommand.of("Caddy: " + what, write).stdin(body)).out().trim();
     if (!status.endsWith("200")) {
       throw new PotionsException("Caddy refused to " + what + ": " + status
