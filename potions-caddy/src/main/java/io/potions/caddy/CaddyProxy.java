@@ -94,8 +94,7 @@ public final class CaddyProxy implements ReverseProxy {
       throw new PotionsException("Caddy answered with unreadable JSON while trying to " + what + ": "
           + e.getMessage(), e);
     }
-    // POST sets the object whether or not it existed (PATCH needs it to exist).
-    String write = CaddyFiles.template("write-logging.sh").raw("URL", ADMIN_URL + "/config/logging").render();
+    String write = writeLoggingScript();
     String status = server.require(RemoteCommand.of("Caddy: " + what, write).stdin(body)).out().trim();
     if (!status.endsWith("200")) {
       throw new PotionsException("Caddy refused to " + what + ": " + status
@@ -141,6 +140,11 @@ public final class CaddyProxy implements ReverseProxy {
             + ". Check 'journalctl -u caddy' on the server.");
       }
     }
+  }
+
+  /** @return a script POSTing the logging object from stdin (POST sets it whether or not it existed) */
+  static String writeLoggingScript() {
+    return CaddyFiles.template("write-logging.sh").raw("URL", ADMIN_URL + "/config/logging").render();
   }
 
   /** @return a script printing the potions server's headers (CRLF normalised), a blank line, its JSON */
