@@ -108,7 +108,7 @@ class WebSocketSwitchE2ETest {
   @Order(1)
   void theFirstReleaseServesWebSocketsThroughCaddy() throws Exception {
     app.create(AppSettings.builder().addDomains(DOMAIN).https(false)
-        .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(30)).build())
+        .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(120)).build())
         // Plain requests finish in milliseconds; the sockets are the app's drain's business.
         .drainTimeout(Duration.ofSeconds(2))
         .shutdownTimeout(SHUTDOWN)
