@@ -9,9 +9,12 @@ defmodule PotionsSample.Application do
       {:ok, port} ->
         children =
           [
+            {Registry, keys: :duplicate, name: PotionsSample.HTTP.WebSocket.registry()},
             {Task.Supervisor, name: PotionsSample.ConnectionSupervisor},
             {PotionsSample.HTTP.Listener,
-             port: port, connection_supervisor: PotionsSample.ConnectionSupervisor}
+             port: port, connection_supervisor: PotionsSample.ConnectionSupervisor},
+            # After the listener: stopped first, it closes WebSockets in batches.
+            PotionsSample.HTTP.SocketDrainer
           ] ++ crash_timer()
 
         Supervisor.start_link(children, strategy: :rest_for_one, name: PotionsSample.Supervisor)

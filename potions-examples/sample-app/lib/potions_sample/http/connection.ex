@@ -129,6 +129,11 @@ defmodule PotionsSample.HTTP.Connection do
          {:ok, target} <- request_target(uri),
          {:ok, body_kind} <- body_kind(headers) do
       method = to_string(method)
+
+      if PotionsSample.HTTP.WebSocket.upgrade?(method, target, headers) do
+        PotionsSample.HTTP.WebSocket.run(sock, headers)
+      end
+
       keep_alive = keep_alive?(version, headers)
       head? = method == "HEAD"
       route_method = if head?, do: "GET", else: method

@@ -73,13 +73,40 @@ public final class CaddyProxy implements ReverseProxy {
 
   @Override
   public void applyRoute(AppRoute route, RemoteExecutor server) {
+    // The app's access log first: the route then sends its hosts to a logger that exists.
+    updateLogging(server, "give app " + route.app() + " its access log",
+        logging -> CaddyAccessLogs.withLogger(logging, route.app()));
     update(server, "route " + route.domains() + " to app " + route.app(),
-        config -> CaddyRoutes.withRoute(config, route));
+        config -> CaddyAccessLogs.withHosts(CaddyRoutes.withRoute(config, route), route.app(), route.domains()));
+  }
+
+  /**
+   * The top-level logging config, edited like the server object: read, edit, write back (POST sets
+   * the object whether or not it existed).
+   */
+  private static void updateLogging(RemoteExecutor server, String what, UnaryOperator<JsonNode> edit) {
+    String read = "curl -fsS --max-time 10 " + ADMIN_URL + "/config/logging";
+    String current = server.require(RemoteCommand.of("Reading Caddy's logging config", read)).out();
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(edit.apply(JSON.readTree(current.isBlank() ? "null" : current)));
+    } catch (IOException e) {
+      throw new PotionsException("Caddy answered with unreadable JSON while trying to " + what + ": "
+          + e.getMessage(), e);
+    }
+    String write = writeLoggingScript();
+    String status = server.require(RemoteCommand.of("Caddy: " + what, write).stdin(body)).out().trim();
+    if (!status.endsWith("200")) {
+      throw new PotionsException("Caddy refused to " + what + ": " + status
+          + ". Check 'journalctl -u caddy' on the server.");
+    }
   }
 
   @Override
   public void removeRoute(String app, RemoteExecutor server) {
-    update(server, "remove the route of app " + app, config -> CaddyRoutes.withoutRoute(config, app));
+    update(server, "remove the route of app " + app,
+        config -> CaddyAccessLogs.withoutHosts(CaddyRoutes.withoutRoute(config, app), app));
+    updateLogging(server, "remove the access log of app " + app, logging -> CaddyAccessLogs.withoutLogger(logging, app));
   }
 
   /**
@@ -113,6 +140,11 @@ public final class CaddyProxy implements ReverseProxy {
             + ". Check 'journalctl -u caddy' on the server.");
       }
     }
+  }
+
+  /** @return a script POSTing the logging object from stdin (POST sets it whether or not it existed) */
+  static String writeLoggingScript() {
+    return CaddyFiles.template("write-logging.sh").raw("URL", ADMIN_URL + "/config/logging").render();
   }
 
   /** @return a script printing the potions server's headers (CRLF normalised), a blank line, its JSON */

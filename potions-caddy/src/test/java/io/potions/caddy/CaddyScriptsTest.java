@@ -23,6 +23,7 @@ class CaddyScriptsTest {
     scripts.put("read-server", ShellCheck.REMOTE_PRELUDE + CaddyProxy.readServerScript());
     scripts.put("write-server", ShellCheck.REMOTE_PRELUDE + CaddyProxy.writeServerScript("\"abc'def\""));
     scripts.put("write-server-no-etag", ShellCheck.REMOTE_PRELUDE + CaddyProxy.writeServerScript(null));
+    scripts.put("write-logging", ShellCheck.REMOTE_PRELUDE + CaddyProxy.writeLoggingScript());
     ShellCheck.assertClean(scripts);
   }
 

@@ -33,6 +33,8 @@ import java.util.Optional;
  * @param releaseBuilder the name of the release builder the app asks for, or null for the default
  * @param buildMemoryMaxMib memory limit of an on-server build in MiB, or null for half the server's
  * @param buildCpuWeight CPU weight of an on-server build, or null for the default
+ * @param shutdownTimeoutSeconds how long the old slot may drain after SIGTERM, or null for the default
+ * @param reconnectWindowSeconds the window over which leftover connections are closed, or null for the default
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AppManifest(
@@ -41,7 +43,7 @@ public record AppManifest(
     long buildTimeoutSeconds, long drainTimeoutSeconds, int poolSize, int keepReleases,
     String erlang, String elixir, String nodejs, long healthSettleMs,
     Integer memoryMaxMib, Integer cpuQuotaPercent, Integer tasksMax, String releaseBuilder,
-    Integer buildMemoryMaxMib, Integer buildCpuWeight) {
+    Integer buildMemoryMaxMib, Integer buildCpuWeight, Long shutdownTimeoutSeconds, Long reconnectWindowSeconds) {
 
   static AppManifest of(String name, int port, AppSettings s) {
     HealthCheck h = s.healthCheck();
@@ -51,7 +53,8 @@ public record AppManifest(
         s.migrationCommand().orElse(null), s.buildTimeout().toSeconds(), s.drainTimeout().toSeconds(),
         s.poolSize(), s.keepReleases(), r.erlang().orElse(null), r.elixir().orElse(null),
         r.nodejs().orElse(null), h.settle().toMillis(), s.memoryMaxMib(), s.cpuQuotaPercent(), s.tasksMax(),
-        s.releaseBuilder().orElse(null), s.buildMemoryMaxMib().orElse(null), s.buildCpuWeight());
+        s.releaseBuilder().orElse(null), s.buildMemoryMaxMib().orElse(null), s.buildCpuWeight(),
+        s.shutdownTimeout().toSeconds(), s.reconnectWindow().toSeconds());
   }
 
   /** @return the settings this manifest stores */
@@ -62,6 +65,8 @@ public record AppManifest(
     Optional.ofNullable(tasksMax).ifPresent(limits::tasksMax);
     limits.buildMemoryMaxMib(Optional.ofNullable(buildMemoryMaxMib));
     Optional.ofNullable(buildCpuWeight).ifPresent(limits::buildCpuWeight);
+    Optional.ofNullable(shutdownTimeoutSeconds).map(Duration::ofSeconds).ifPresent(limits::shutdownTimeout);
+    Optional.ofNullable(reconnectWindowSeconds).map(Duration::ofSeconds).ifPresent(limits::reconnectWindow);
     return limits
         .domains(domains)
         .https(https)

@@ -50,6 +50,30 @@ public abstract class AppSettings {
     return Duration.ofSeconds(30);
   }
 
+  /**
+   * How long the old slot may take to stop after SIGTERM, for its own drain of long-lived connections
+   * (Phoenix's socket drainer closes WebSockets in batches over its {@code shutdown} period). 30 s
+   * unless set. The slot's systemd stop timeout is this plus {@link #reconnectWindow()} and a margin.
+   *
+   * @return 1 s to 10 minutes
+   */
+  @Value.Default
+  public Duration shutdownTimeout() {
+    return Duration.ofSeconds(30);
+  }
+
+  /**
+   * The window over which Potions closes, in batches, the connections still open on the old slot when
+   * {@link #shutdownTimeout()} ends (an app without its own drainer, or one slower than its deadline),
+   * so the clients reconnect spread over it instead of all in the same second. 10 s unless set.
+   *
+   * @return 0 (close what is left at once) to 10 minutes
+   */
+  @Value.Default
+  public Duration reconnectWindow() {
+    return Duration.ofSeconds(10);
+  }
+
   /** @return POOL_SIZE, the database pool size (10 unless set; the user may override it in env) */
   @Value.Default
   public int poolSize() {
@@ -145,6 +169,13 @@ public abstract class AppSettings {
     }
     if (drainTimeout().isNegative() || drainTimeout().compareTo(Duration.ofMinutes(10)) > 0) {
       throw new InvalidInputException("Drain timeout " + drainTimeout() + " must be between 0 and 10 minutes.");
+    }
+    if (shutdownTimeout().toMillis() < 1000 || shutdownTimeout().compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new InvalidInputException("Shutdown timeout " + shutdownTimeout() + " must be between 1 s and 10 minutes:"
+          + " how long the old slot may drain its WebSockets after SIGTERM.");
+    }
+    if (reconnectWindow().isNegative() || reconnectWindow().compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new InvalidInputException("Reconnect window " + reconnectWindow() + " must be between 0 and 10 minutes.");
     }
     if (poolSize() < 1 || poolSize() > 1000) {
       throw new InvalidInputException("Pool size " + poolSize() + " must be between 1 and 1000.");

@@ -376,6 +376,7 @@ final class DeployEngine {
         }
       }
       run.stage(DeployStage.VERIFYING);
+      setStopTimeout(run, manifest);
       step("Starting the " + slot.id() + " slot", AppScripts.startSlot(app, slot), null);
       healthCheck(manifest, slot);
       HealthCheck check = manifest.settings().healthCheck();
@@ -387,6 +388,17 @@ final class DeployEngine {
     } catch (PotionsException e) {
       run.failed("verify", started, e.getMessage());
       throw new StageFailure(Reason.TRANSFER_FAILED, e.getMessage());
+    }
+  }
+
+  /** The slots' stop timeout follows the settings; a root helper too old for it only costs a warning. */
+  private void setStopTimeout(DeploymentRun run, AppManifest manifest) {
+    AppSettings settings = manifest.settings();
+    ExecResult r = server().run(RemoteCommand.of("Setting the slots' stop timeout",
+        SlotStop.setStopTimeout(app, settings.shutdownTimeout(), settings.reconnectWindow())));
+    if (!r.ok()) {
+      run.line("verify", "warning: the slots' stop timeout could not be set (provision the server again to update"
+          + " its root helper): " + ctx.redactor().redact(r.tail(3)));
     }
   }
 
@@ -448,6 +460,7 @@ final class DeployEngine {
     // The release list is written before traffic moves: whatever happens to the connection from
     // here on, the server's state already knows the release that may be live.
     List<ReleaseRecord> releases = releasesAfter(state.releases(), release);
+    ExecResult logMark = markAccessLog();
     try {
       store().writeReleases(releases);
       // Enabled before traffic moves: a reboot at any point after the flip brings back a slot that starts.
@@ -467,7 +480,37 @@ final class DeployEngine {
       run.line("switch", "warning: traffic moved to the " + slot.id() + " slot, but cleaning up afterwards failed ("
           + e.getMessage() + "); the next deploy finishes it");
     }
+    countSwitchTraffic(run, manifest, logMark);
     run.finished("switch", started);
+  }
+
+  /** Where the app's access log stood when the switch began, on the server's clock; null if unknown. */
+  private ExecResult markAccessLog() {
+    try {
+      return server().run(RemoteCommand.of("Marking the access log", AccessLog.mark(app)));
+    } catch (PotionsException e) {
+      log.warn("[{}] could not mark the access log of {}: {}", ctx.serverName(), app, e.toString());
+      return null;
+    }
+  }
+
+  /** Counts what the app served from the flip until the old slot stopped: each deploy proves its zero. */
+  private void countSwitchTraffic(DeploymentRun run, AppManifest manifest, ExecResult mark) {
+    if (mark == null || AccessLog.offset(mark) < 0 || AccessLog.serverTime(mark) < 0) {
+      run.line("switch", "no access log to count the switch window's requests in (provision the server again)");
+      return;
+    }
+    try {
+      ExecResult read = server().run(RemoteCommand.of("Reading the switch window's access log",
+          AccessLog.readFrom(app, AccessLog.offset(mark))));
+      double end = AccessLog.serverTime(read);
+      if (read.ok() && end > 0) {
+        run.traffic = AccessLog.count(read.stdout(), manifest.domains(), AccessLog.serverTime(mark), end);
+        run.line("switch", run.traffic.summary());
+      }
+    } catch (PotionsException e) {
+      run.line("switch", "warning: the switch window's access log could not be read: " + e.getMessage());
+    }
   }
 
   private void drainAndStop(DeploymentRun run, AppManifest manifest, Slot old) {
@@ -479,8 +522,14 @@ final class DeployEngine {
     run.line("switch", open == 0 ? "old " + old.id() + " slot drained (open=0), stopping it"
         : "old " + old.id() + " slot: drain deadline of " + deadline.toSeconds() + " s passed with "
             + (open < 0 ? "an unknown number of" : Integer.toString(open)) + " connection(s) still open; stopping it");
-    ExecResult stopped = server().run(RemoteCommand.of("Stopping the " + old.id() + " slot", AppScripts.stopSlot(app, old)));
-    if (!stopped.ok()) {
+    // SIGTERM, the app's own drain, then what is left closed in batches (SlotStop).
+    AppSettings settings = manifest.settings();
+    ExecResult stopped = server().run(RemoteCommand.of("Stopping the " + old.id() + " slot",
+        SlotStop.stop(app, old, manifest.slotPort(old), settings.shutdownTimeout(), settings.reconnectWindow()))
+        .limit(settings.shutdownTimeout().plus(settings.reconnectWindow()).plusSeconds(120)));
+    SlotStop.Outcome outcome = SlotStop.Outcome.parse(stopped);
+    run.line("switch", outcome.describe(old.id(), settings.shutdownTimeout(), settings.reconnectWindow()));
+    if (!stopped.ok() || !outcome.stopped()) {
       run.line("switch", "warning: stopping the old slot failed: " + stopped.tail(5));
     }
     server().run(RemoteCommand.of("Disabling the " + old.id() + " slot at boot", AppScripts.disableSlot(app, old)));

@@ -25,12 +25,15 @@ import java.util.List;
  * @param log the deployment's log lines (build output included, redacted)
  * @param timeline the stages it went through (queued, building... done), each with its timing;
  *     empty in records written before timelines were kept
+ * @param traffic what the app served during the switch window, from the proxy's access log; null
+ *     when traffic did not move or the log could not be read
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Deployment(
     String id, String app, Kind kind, String ref, String commit, Status status, String slot,
     String startedBy, Instant startedAt, Instant finishedAt, List<Stage> stages, long bytesSent,
-    long releaseBytes, String error, List<String> log, List<StageTiming> timeline) {
+    long releaseBytes, String error, List<String> log, List<StageTiming> timeline,
+    SwitchTraffic traffic) {
 
   /** Records stored before timelines were kept read with an empty one. */
   public Deployment {

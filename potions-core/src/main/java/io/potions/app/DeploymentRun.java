@@ -40,6 +40,7 @@ final class DeploymentRun {
   long bytesSent;
   long releaseBytes;
   Slot slot;
+  SwitchTraffic traffic;
 
   DeploymentRun(ServerContext ctx, String app, Deployment.Kind kind, String ref, String commit) {
     this(ctx, app, kind, ref, commit, null);
@@ -145,7 +146,7 @@ final class DeploymentRun {
       all.add(new StageTiming(current, currentSince, Duration.ZERO));
       return new Deployment(id, app, kind, ref, commit, status, slot == null ? null : slot.id(), initiator(),
           startedAt, Instant.now(), List.copyOf(stages), bytesSent, releaseBytes, error,
-          List.copyOf(lines), all);
+          List.copyOf(lines), all, traffic);
     }
   }
 

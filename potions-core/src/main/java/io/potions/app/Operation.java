@@ -112,7 +112,7 @@ final class Operation {
           Deployment record = new Deployment(id, app, kind, ref, commit, Deployment.Status.CANCELLED, null,
               DeploymentRun.initiator(), queuedAt, now, List.of(), 0, 0, "cancelled while queued; it never ran",
               List.of(), List.of(new StageTiming(DeployStage.QUEUED, queuedAt, java.time.Duration.between(queuedAt, now)),
-                  new StageTiming(DeployStage.CANCELLED, now, java.time.Duration.ZERO)));
+                  new StageTiming(DeployStage.CANCELLED, now, java.time.Duration.ZERO)), null);
           settled.complete(record);
           ctx.publish(app, id, new ProgressEvent.StageChanged(ctx.serverName(), DeployStage.CANCELLED.id(), app, id,
               DeployStage.CANCELLED, 0, now));

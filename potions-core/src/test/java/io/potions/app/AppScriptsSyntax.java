@@ -49,6 +49,11 @@ public final class AppScriptsSyntax {
     s.put("logs", AppScripts.logs("shop-api", null, 40));
     s.put("route", AppScripts.route("shop-api", 4000, 4001));
     s.put("pruneNothing", AppScripts.pruneReleases("shop-api", List.of()));
+    s.put("slotStop", SlotStop.stop("shop-api", Slot.BLUE, 4001, Duration.ofSeconds(30), Duration.ofSeconds(10)));
+    s.put("slotStopNoWindow", SlotStop.stop("shop-api", Slot.GREEN, 4002, Duration.ofSeconds(1), Duration.ZERO));
+    s.put("accessLogMark", AccessLog.mark("shop-api"));
+    s.put("accessLogRead", AccessLog.readFrom("shop-api", 1024));
+    s.put("stopTimeout", SlotStop.setStopTimeout("shop-api", Duration.ofSeconds(30), Duration.ofSeconds(10)));
     return s;
   }
 }

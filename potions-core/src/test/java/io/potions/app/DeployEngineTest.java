@@ -177,6 +177,35 @@ class DeployEngineTest {
   }
 
   @Test
+  void theOldSlotGetsTheStopTimeoutItsDrainNeedsAndTheRecordCountsTheSwitchWindowsRequests() throws IOException {
+    liveInBlue();
+    server.on("Marking the access log", result(0, "access_log_offset=2048", "server_time=1000.0"));
+    server.on("Reading the switch window's access log", result(0,
+        "{\"ts\":1000.5,\"request\":{\"host\":\"shop.example.com\",\"method\":\"GET\",\"uri\":\"/\"},\"status\":200}",
+        "{\"ts\":1001.0,\"request\":{\"host\":\"shop.example.com\",\"method\":\"GET\",\"uri\":\"/ws\"},\"status\":101}",
+        "{\"ts\":1001.5,\"request\":{\"host\":\"shop.example.com\",\"method\":\"GET\",\"uri\":\"/x\"},\"status\":502}",
+        "", "server_time=1012.0"));
+    server.on("Stopping the blue slot", result(0, "open_at_deadline=40", "closed_by_potions=40", "stop_seconds=41",
+        "stopped=yes"));
+
+    Deployment d = engine().deploy(source, COMMIT);
+
+    server.assertRanInOrder("Setting the slots' stop timeout", "Starting the green slot", "Marking the access log",
+        "Switching traffic to the green slot", "Draining the blue slot", "Stopping the blue slot",
+        "Reading the switch window's access log");
+    assertThat(server.ran.stream().filter(c -> c.what().startsWith("Setting the slots' stop timeout")).findFirst()
+        .orElseThrow().script()).isEqualTo("sudo -n /usr/local/sbin/potions-admin stop-timeout shop 70");
+    assertThat(server.ran.stream().filter(c -> c.what().startsWith("Reading the switch")).findFirst()
+        .orElseThrow().script()).contains("access-log shop 2048");
+    assertThat(d.traffic()).isEqualTo(new SwitchTraffic(3, 1, List.of("502 GET shop.example.com/x"), 12.0));
+    assertThat(d.log()).contains("old blue slot stopped after 41 s: 40 connection(s) were still open at its shutdown"
+        + " deadline of 30 s; Potions closed 40 of them in batches over 10 s",
+        "3 request(s) during the 12.0 s switch window, 1 failed [502 GET shop.example.com/x]");
+    // Kept on the server with the record.
+    assertThat(server.files.get(DIR + "/deployments/" + d.id() + ".json")).contains("\"traffic\":{\"requests\":3");
+  }
+
+  @Test
   void aFailedBuildRemovesItsReleaseAndTouchesNoSlot() {
     server.on("Building", result(1, "** (CompileError) lib/shop.ex:3: undefined function"));
 

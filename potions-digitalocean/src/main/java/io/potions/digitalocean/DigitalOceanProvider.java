@@ -273,6 +273,30 @@ public class DigitalOceanProvider implements CloudProvider {
   }
 
   /**
+   * Creates A records in whichever of the account's domains holds the name: for
+   * {@code shop.app.example.com} it tries the zone {@code app.example.com} (record {@code shop}), then
+   * {@code example.com} (record {@code shop.app}). For {@link io.potions.app.domain.Domains#add}.
+   *
+   * @return a creator answering false for names in no zone of this account
+   */
+  public io.potions.app.domain.DnsRecordCreator dnsRecords() {
+    return record -> {
+      if (!record.type().equals("A")) {
+        return false;
+      }
+      String[] labels = record.name().split("\\.");
+      for (int i = 1; i < labels.length - 1; i++) {
+        String zone = String.join(".", java.util.Arrays.copyOfRange(labels, i, labels.length));
+        String name = String.join(".", java.util.Arrays.copyOfRange(labels, 0, i));
+        if (client.ensureARecord(zone, name, record.value()).isPresent()) {
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+
+  /**
    * Told of every droplet as soon as DigitalOcean accepted its creation, before waiting for it.
    * Does nothing; tests override it (for instance to start a stand-in server).
    *

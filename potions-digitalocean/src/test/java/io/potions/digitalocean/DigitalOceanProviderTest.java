@@ -279,4 +279,17 @@ class DigitalOceanProviderTest {
     assertThat(provider.ensureARecord("example.net", "app", "203.0.113.5")).isEmpty();
     assertThat(provider.name()).isEqualTo("digitalocean");
   }
+
+  @Test
+  void createsTheRecordADomainCheckAsksForInTheZoneThatHoldsIt() {
+    sim.addDomain("example.com");
+    var records = provider().build().dnsRecords();
+
+    assertThat(records.create(new io.potions.app.domain.DnsRecord("A", "shop.app.example.com", "203.0.113.5"))).isTrue();
+    assertThat(sim.count("GET", "/v2/domains/app.example.com")).isEqualTo(1);
+    assertThat(sim.count("POST", "/v2/domains/example.com/records")).isEqualTo(1);
+    assertThat(records.create(new io.potions.app.domain.DnsRecord("A", "shop.example.net", "203.0.113.5"))).isFalse();
+    assertThat(records.create(new io.potions.app.domain.DnsRecord("AAAA", "shop.example.com", "2001:db8::5"))).isFalse();
+    assertThat(sim.count("POST", "/v2/domains/.*")).isEqualTo(1);
+  }
 }

@@ -529,6 +529,68 @@ SQL
     hook=/etc/potions/backup-failed-hook
     if [ -x "$hook" ] && [ "$(stat -c %u "$hook")" = 0 ]; then exec "$hook" "$1"; fi
     ;;
+  stop-timeout)
+    # stop-timeout APP SECONDS: the slots' systemd stop timeout (SIGTERM, then this long before
+    # SIGKILL), long enough for the app's own drain of its WebSockets; reloads only on a change
+    [ $# -eq 2 ] || die "usage: stop-timeout APP SECONDS"
+    app_ok "$1"; num_ok "$2"
+    [ "$2" -ge 5 ] && [ "$2" -le 1800 ] || die "invalid stop timeout '$2' s (5 to 1800)"
+    changed=false
+    for slot in blue green; do
+      d=$(drop_in_dir "$1" "$slot")
+      want=$(printf '%s\n' "# Managed by Potions: how long the slot may drain after SIGTERM." "[Service]" "TimeoutStopSec=$2")
+      [ -f "$d/stop.conf" ] && [ "$(cat "$d/stop.conf")" = "$want" ] && continue
+      install -d -o root -g root -m 0755 "$d"
+      tmp=$(mktemp "$d/.incoming.XXXXXX")
+      printf '%s\n' "$want" > "$tmp"
+      chmod 0644 "$tmp"
+      mv -f "$tmp" "$d/stop.conf"
+      changed=true
+    done
+    if $changed; then systemctl daemon-reload; fi
+    ;;
+  unit-stop-async)
+    # unit-stop-async APP SLOT: send the slot SIGTERM and return at once (systemd waits for it to
+    # stop, up to its stop timeout); the caller follows the drain and closes what is left
+    [ $# -eq 2 ] || die "usage: unit-stop-async APP SLOT"
+    app_ok "$1"; slot_ok "$2"
+    exec systemctl stop --no-block "potions-app@$1-$2.service"
+    ;;
+  conn-close)
+    # conn-close APP PORT COUNT: close (ss -K) up to COUNT established connections to one of the
+    # app's own slot ports, so what a stopping slot still holds is closed in batches, not at once
+    [ $# -eq 3 ] || die "usage: conn-close APP PORT COUNT"
+    app_ok "$1"; port_ok "$2"; num_ok "$3"
+    [ -f "$ROUTE_DIR/$1" ] || die "app $1 has no route"
+    read -r app_port _ < "$ROUTE_DIR/$1" || die "unreadable route of $1"
+    port_ok "$app_port"
+    [ "$2" -eq $((app_port + 1)) ] || [ "$2" -eq $((app_port + 2)) ] || die "port $2 is not a slot port of $1"
+    [ "$3" -ge 1 ] || exit 0
+    mapfile -t peers < <(ss -Htn state established "( sport = :$2 )" | awk '{print $4}' | sed -n 's/.*:\([0-9]*\)$/\1/p' | head -n "$3")
+    [ ${#peers[@]} -gt 0 ] || { echo "closed=0"; exit 0; }
+    filter="sport = :$2 and ( dport = :${peers[0]}"
+    for p in "${peers[@]:1}"; do filter+=" or dport = :$p"; done
+    ss -K -Htn state established "( $filter )" >/dev/null
+    echo "closed=${#peers[@]}"
+    ;;
+  access-log)
+    # access-log APP size|OFFSET: the size of the app's access log (access_log_offset=N), or its lines
+    # from OFFSET (at most 64 MiB). The proxy writes it; it is read as the proxy's user, never as root.
+    [ $# -eq 2 ] || die "usage: access-log APP size|OFFSET"
+    app_ok "$1"
+    f="/var/log/caddy/potions-$1.access.log"
+    id -u caddy >/dev/null 2>&1 || { [ "$2" = size ] && echo "access_log_offset=-1"; exit 0; }
+    cd /
+    if [ "$2" = size ]; then
+      echo "access_log_offset=$(runuser -u caddy -- stat -L -c %s -- "$f" 2>/dev/null || echo 0)"
+      exit 0
+    fi
+    [[ "$2" =~ ^[0-9]{1,15}$ ]] || die "invalid offset '$2'"
+    size=$(runuser -u caddy -- stat -L -c %s -- "$f" 2>/dev/null) || exit 0
+    # A log rolled over since the offset was taken starts again from its beginning.
+    start=$2; [ "$start" -le "$size" ] || start=0
+    runuser -u caddy -- tail -c +$((start + 1)) -- "$f" | head -c 67108864
+    ;;
   version)
     echo "potions-admin 2"
     ;;

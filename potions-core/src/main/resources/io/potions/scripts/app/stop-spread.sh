@@ -1,0 +1,41 @@
+# Stops the old slot with SIGTERM and follows its shutdown: the app drains its own long-lived
+# connections (a Phoenix socket drainer closes WebSockets in batches) for up to its shutdown
+# timeout. Whatever is still open then is closed here in batches spread over the reconnect window,
+# so clients reconnect spread out instead of all in the same second when the VM exits.
+unit=@@UNIT@@
+running() {
+  case "$(systemctl is-active "$unit" 2>/dev/null)" in
+    active|activating|deactivating|reloading) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+open_count() { ss -Htn state established '( sport = :@@PORT@@ )' | wc -l; }
+# An older root helper without the asynchronous stop: stop and wait, as before.
+@@STOP_ASYNC@@ || @@STOP@@
+started=$SECONDS
+end=$((SECONDS + @@SHUTDOWN_SECONDS@@))
+while running && [ $SECONDS -lt $end ]; do sleep 0.2; done
+left=0
+closed=0
+if running; then
+  left=$(open_count)
+  steps=$((@@WINDOW_MS@@ / 200))
+  [ "$steps" -ge 1 ] || steps=1
+  batch=$(((left + steps - 1) / steps))
+  [ "$batch" -ge 1 ] || batch=1
+  i=0
+  while [ $i -lt $steps ] && running && [ "$(open_count)" -gt 0 ]; do
+    out=$(@@CLOSE@@ "$batch" 2>/dev/null) || out=
+    n=${out#closed=}
+    [[ "$n" =~ ^[0-9]+$ ]] && closed=$((closed + n))
+    i=$((i + 1))
+    sleep 0.2
+  done
+fi
+# systemd's own stop timeout (shutdown + window + margin) ends it if it still does not exit.
+end=$((SECONDS + @@WINDOW_SECONDS@@ + 60))
+while running && [ $SECONDS -lt $end ]; do sleep 0.2; done
+echo "open_at_deadline=$left"
+echo "closed_by_potions=$closed"
+echo "stop_seconds=$((SECONDS - started))"
+if running; then echo "stopped=no"; else echo "stopped=yes"; fi
