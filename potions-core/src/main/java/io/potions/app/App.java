@@ -428,6 +428,75 @@ public final class App {
   }
 
   /**
+   * Evaluates an Elixir expression in the app's running release ({@code bin/<release> rpc}), as
+   * the app's own user with its environment, and returns what it printed. The expression reaches
+   * the server on standard input and the release as one argument: no shell parses it.
+   *
+   * <pre>{@code String out = shop.eval("IO.puts(Shop.Repo.aggregate(Shop.Order, :count))");}</pre>
+   *
+   * @param expression Elixir code; print what you want back ({@code IO.puts}, {@code IO.inspect})
+   * @return its standard output (secrets the SDK knows are redacted)
+   * @throws InvalidInputException when the expression is empty or over 64 KiB
+   * @throws AppNotRunningException when nothing is deployed or the live slot is not running
+   * @throws EvalFailedException when the expression raised (the message holds its error)
+   */
+  public String eval(String expression) {
+    byte[] bytes = Objects.requireNonNull(expression, "expression").getBytes(StandardCharsets.UTF_8);
+    if (expression.isBlank()) {
+      throw new InvalidInputException("The expression to evaluate is empty.");
+    }
+    if (bytes.length > LiveNode.MAX_EXPRESSION_BYTES) {
+      throw new InvalidInputException("The expression is " + bytes.length + " bytes; the limit is "
+          + LiveNode.MAX_EXPRESSION_BYTES + ". Put longer code in a module of the app and call it.");
+    }
+    Slot slot = liveSlot();
+    var result = ctx.executor().run(RemoteCommand.of("Evaluating an expression in " + name,
+        LiveNode.rpc(name, slot)).stdin(bytes).limit(Duration.ofMinutes(10)));
+    if (result.ok()) {
+      return String.join("\n", result.stdout());
+    }
+    String output = ctx.redactor().redact(result.tail(40));
+    if (output.contains("is not running in slot")) {
+      throw new AppNotRunningException("App " + name + " is not running (its live " + slot.id()
+          + " slot is stopped); nothing was evaluated. Check app.status() and app.logs(100), then restart or deploy.");
+    }
+    throw new EvalFailedException("The expression failed in app " + name + " (exit " + result.exitStatus()
+        + "):\n" + output, output);
+  }
+
+  /**
+   * Attaches an interactive remote IEx shell ({@code bin/<release> remote}) to the running release,
+   * over SSH with a pseudo-terminal, as the app's own user. Keystrokes are read from {@code in} and
+   * the terminal's output written to {@code out}; when {@code in} ends the console is closed, and
+   * the app keeps running.
+   *
+   * <pre>{@code try (Console c = shop.console(System.in, System.out)) { c.waitFor(Duration.ofHours(8)); }}</pre>
+   *
+   * @param in keystrokes (a terminal in raw mode gives the best experience)
+   * @param out receives the shell's output
+   * @return the attached console
+   * @throws AppNotRunningException when nothing is deployed
+   */
+  public Console console(java.io.InputStream in, java.io.OutputStream out) {
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(out, "out");
+    Slot slot = liveSlot();
+    if (!ctx.executor().run(RemoteCommand.of("Checking the live slot",
+        AppScripts.helper("unit", "is-active", name, slot.id()))).ok()) {
+      throw new AppNotRunningException("App " + name + " is not running (its live " + slot.id()
+          + " slot is stopped); no console was opened. Check app.status() and app.logs(100).");
+    }
+    return new Console(ctx.executor().terminal(RemoteCommand.of("Console into " + name,
+        LiveNode.remote(name, slot)).limit(Duration.ofDays(1)), in, out), name + " " + slot.id());
+  }
+
+  private Slot liveSlot() {
+    AppManifest manifest = manifest();
+    return store().liveState(manifest).liveSlot().orElseThrow(() -> new AppNotRunningException(
+        "App " + name + " has nothing deployed yet; deploy it first (app.deploy(\"main\"))."));
+  }
+
+  /**
    * @param ctx the server
    * @return every app's manifest on the server
    */

@@ -310,7 +310,11 @@ final class DeployEngine {
     });
     env.put("PORT", Integer.toString(manifest.slotPort(slot)));
     env.put("RELEASE_NODE", app.replace('-', '_') + "_" + slot.id() + "@127.0.0.1");
-    env.put("RELEASE_DISTRIBUTION", "none");
+    // Distributed on a fixed loopback port without epmd, so eval and console can reach the node.
+    env.put("RELEASE_DISTRIBUTION", "name");
+    env.put("ELIXIR_ERL_OPTIONS", LiveNode.slotErlOptions(manifest.slotPort(slot) + LiveNode.DIST_PORT_OFFSET,
+        user.get("ELIXIR_ERL_OPTIONS")));
+    env.put("POTIONS_DIST_PORT", Integer.toString(manifest.slotPort(slot) + LiveNode.DIST_PORT_OFFSET));
     env.put("POTIONS_APP", app);
     env.put("POTIONS_SLOT", slot.id());
     env.put("POTIONS_RELEASE_ID", release.id());

@@ -330,6 +330,46 @@ SQL
     user=$(app_user "$1")
     if id -u "$user" >/dev/null 2>&1; then userdel "$user" || echo "potions-admin: could not remove user $user" >&2; fi
     ;;
+  rpc|remote)
+    # rpc APP SLOT < expression: evaluate Elixir in the slot's running release (bin/<release> rpc)
+    # remote APP SLOT: an interactive remote IEx shell into it (the caller must have a terminal)
+    # Both run as the app's user, sandboxed like the slot, with the slot's env (its cookie). The
+    # expression arrives on stdin and is passed as one argument: no shell ever parses it.
+    [ $# -eq 2 ] || die "usage: $cmd APP SLOT"
+    app_ok "$1"; slot_ok "$2"
+    envf="$ENV_DIR/$1-$2"
+    [ -f "$envf" ] || die "app $1 has no env file for slot $2 (deploy it first)"
+    systemctl is-active --quiet "potions-app@$1-$2.service" || die "app $1 is not running in slot $2"
+    name=$(sed -n 's/^POTIONS_RELEASE_NAME=//p' "$envf" | tr -d '"')
+    [[ "$name" =~ ^[a-z][a-z0-9_]{0,63}$ ]] || die "invalid release name '$name'"
+    dport=$(sed -n 's/^POTIONS_DIST_PORT=//p' "$envf" | tr -d '"')
+    [[ "$dport" =~ ^[0-9]{4,5}$ ]] || die "app $1 was deployed without a distribution port: deploy or restart it once, then try again"
+    conf="$(drop_in_dir "$1" "$2")/@@DROP_IN@@"
+    [ -f "$conf" ] || die "app $1 has no drop-in for slot $2 (provision the server again)"
+    user=@@RUNTIME_USER@@
+    app_props=()
+    while IFS= read -r line; do
+      case "$line" in
+        User=*) user="${line#User=}" ;;
+        ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p "$line") ;;
+      esac
+    done < "$conf"
+    [[ "$user" =~ ^[a-z][a-z0-9-]{0,31}$ ]] && [ "$user" != root ] || die "invalid user '$user' in $conf"
+    # The client node reaches the slot's node on its fixed loopback port without epmd, and listens on nothing.
+    erl_opts="-start_epmd false -erl_epmd_port $dport -dist_listen false"
+    run=(systemd-run --quiet --wait --collect --service-type=exec -p User="$user" -p Group="$user"
+      "${app_props[@]}" "${SANDBOX[@]}" -p EnvironmentFile="$envf" -p WorkingDirectory="@@SLOTS@@/$1-$2/release"
+      -E RELEASE_TMP=/tmp -E HOME=/tmp)
+    bin="@@SLOTS@@/$1-$2/release/bin/$name"
+    if [ "$cmd" = rpc ]; then
+      expr=$(head -c 65537)
+      [ ${#expr} -le 65536 ] || die "the expression is over 65536 bytes"
+      [ -n "${expr//[[:space:]]/}" ] || die "the expression is empty"
+      exec "${run[@]}" --pipe /usr/bin/env ELIXIR_ERL_OPTIONS="$erl_opts" "$bin" rpc "$expr" </dev/null
+    fi
+    [ -t 0 ] || die "remote needs a terminal (ssh -t)"
+    exec "${run[@]}" --pty /usr/bin/env ELIXIR_ERL_OPTIONS="$erl_opts" "$bin" remote
+    ;;
   version)
     echo "potions-admin 2"
     ;;
