@@ -79,7 +79,19 @@ public final class CaddyProxy implements ReverseProxy {
 
   @Override
   public void removeRoute(String app, RemoteExecutor server) {
-    update(server, "remove the route of app " + app, config -> CaddyRoutes.withoutRoute(config, app));
+    update(server, "remove the route of app " + app,
+        config -> CaddyMaintenance.without(CaddyRoutes.withoutRoute(config, app), app));
+  }
+
+  @Override
+  public void applyMaintenance(AppRoute route, java.util.Optional<io.potions.spi.MaintenancePage> page,
+      RemoteExecutor server) {
+    if (page.isPresent()) {
+      update(server, "put app " + route.app() + " in maintenance",
+          config -> CaddyMaintenance.with(config, route, page.get()));
+    } else {
+      update(server, "end maintenance of app " + route.app(), config -> CaddyMaintenance.without(config, route.app()));
+    }
   }
 
   /**

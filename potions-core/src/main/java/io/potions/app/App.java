@@ -490,6 +490,55 @@ public final class App {
         LiveNode.remote(name, slot)).limit(Duration.ofDays(1)), in, out), name + " " + slot.id());
   }
 
+  /**
+   * Turns maintenance mode on or off. While on, the proxy answers every request for the app's
+   * domains with status 503, a page showing {@code message} and {@code Retry-After: 300}; the app
+   * keeps running behind it (eval, console, deploys and migrations work as usual), and deploys and
+   * restarts keep the mode. Off brings traffic back to the app. Each change is one proxy config
+   * change: requests in flight finish, none fails.
+   *
+   * @param on true to start maintenance, false to end it
+   * @param message what visitors read (plain text; required when turning it on, ignored when off)
+   * @throws InvalidInputException when the message is empty or too long (nothing is changed)
+   */
+  public void maintenance(boolean on, String message) {
+    maintenance(on, message, Maintenance.DEFAULT_RETRY_AFTER);
+  }
+
+  /**
+   * As {@link #maintenance(boolean, String)}, with the {@code Retry-After} value chosen.
+   *
+   * @param on true to start maintenance, false to end it
+   * @param message what visitors read (required when turning it on)
+   * @param retryAfter when clients should try again (1 s to 1 day)
+   */
+  public void maintenance(boolean on, String message, Duration retryAfter) {
+    String checked = on ? Maintenance.checkMessage(message) : null;
+    int seconds = Maintenance.checkRetryAfter(retryAfter);
+    try (DeployLock lock = lock(on ? "start maintenance of" : "end maintenance of")) {
+      AppManifest manifest = manifest();
+      AppRoute route = new AppRoute(name, manifest.domains(), manifest.port(), manifest.https());
+      RemoteExecutor server = ctx.executor();
+      if (on) {
+        ctx.proxy().applyMaintenance(route, java.util.Optional.of(Maintenance.page(name, checked, seconds)), server);
+        server.upload((checked + "\n").getBytes(StandardCharsets.UTF_8), Maintenance.stateFile(name), 0644);
+      } else {
+        // The record goes first: if the proxy change then fails, a retry still finds work to do.
+        server.require(RemoteCommand.of("Clearing the maintenance record",
+            "rm -f " + io.potions.internal.shell.Shell.quote(Maintenance.stateFile(name))));
+        ctx.proxy().applyMaintenance(route, java.util.Optional.empty(), server);
+      }
+      log.info("[{}] app {} maintenance {}", ctx.serverName(), name, on ? "on" : "off");
+    }
+  }
+
+  /** @return the maintenance message while the app is in maintenance, empty otherwise */
+  public java.util.Optional<String> maintenance() {
+    manifest();
+    return ctx.executor().read(List.of(Maintenance.stateFile(name))).get(0).map(String::strip)
+        .filter(m -> !m.isEmpty());
+  }
+
   private Slot liveSlot() {
     AppManifest manifest = manifest();
     return store().liveState(manifest).liveSlot().orElseThrow(() -> new AppNotRunningException(
