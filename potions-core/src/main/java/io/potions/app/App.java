@@ -318,6 +318,7 @@ public final class App {
           + " server.app(\"" + name + "\").withSource(GitRepositorySource.local(path)) (or a GitHub source).");
     }
     SourceCommit commit = source.resolve(ref);
+    requireDiskSpace();
     return enqueue(() -> engine().deploy(source, commit));
   }
 
@@ -331,6 +332,7 @@ public final class App {
     if (source == null) {
       throw new InvalidInputException("App " + name + " has no source to deploy from.");
     }
+    requireDiskSpace();
     return enqueue(() -> engine().deploy(source, commit));
   }
 
@@ -351,6 +353,19 @@ public final class App {
    */
   public Deployment restart() {
     return join(enqueue(() -> engine().restart()));
+  }
+
+  /**
+   * Refuses a deploy, before it is queued, when the build area or the app's directory would keep
+   * less than {@link DiskGuard#DEFAULT_MARGIN_BYTES} free after a release the size of the last one.
+   */
+  private void requireDiskSpace() {
+    AppManifest manifest = manifest();
+    long estimate = store().liveState(manifest).releases().stream().mapToLong(ReleaseRecord::bytes)
+        .filter(b -> b > 0).findFirst().orElse(DiskGuard.FIRST_RELEASE_ESTIMATE_BYTES);
+    DiskGuard.require(ctx.executor(), "deploy of " + name,
+        List.of(io.potions.internal.provision.ServerLayout.BUILDS + "/" + name, AppScripts.dir(name)),
+        estimate, DiskGuard.DEFAULT_MARGIN_BYTES);
   }
 
   private CompletableFuture<Deployment> enqueue(java.util.function.Supplier<Deployment> work) {
