@@ -370,6 +370,28 @@ SQL
     [ -t 0 ] || die "remote needs a terminal (ssh -t)"
     exec "${run[@]}" --pty /usr/bin/env ELIXIR_ERL_OPTIONS="$erl_opts" "$bin" remote
     ;;
+  warm)
+    # warm APP SLOT SECONDS: stop the slot after SECONDS (a transient timer) unless traffic goes to it
+    # by then; 0 cancels a pending stop. Keeps the previous release warm for an instant rollback.
+    [ $# -eq 3 ] || die "usage: warm APP SLOT SECONDS"
+    app_ok "$1"; slot_ok "$2"; num_ok "$3"
+    timer="potions-warm-$1-$2"
+    systemctl stop "$timer.timer" "$timer.service" 2>/dev/null || true
+    systemctl reset-failed "$timer.timer" "$timer.service" 2>/dev/null || true
+    [ "$3" -eq 0 ] && exit 0
+    exec systemd-run --quiet --collect --unit="$timer" --on-active="$3s" --timer-property=AccuracySec=1s \
+      /usr/local/sbin/potions-admin warm-stop "$1" "$2"
+    ;;
+  warm-stop)
+    # warm-stop APP SLOT: stop and disable a warm slot, unless the app's route points at it
+    [ $# -eq 2 ] || die "usage: warm-stop APP SLOT"
+    app_ok "$1"; slot_ok "$2"
+    live=$(awk '{print $2}' "$ROUTE_DIR/$1" 2>/dev/null || true)
+    port=$(sed -n 's/^PORT=//p' "$ENV_DIR/$1-$2" 2>/dev/null | tr -d '"')
+    if [ -n "$live" ] && [ "$live" = "$port" ]; then echo "slot $1-$2 serves traffic; left running"; exit 0; fi
+    systemctl disable "potions-app@$1-$2.service" 2>/dev/null || true
+    exec systemctl stop "potions-app@$1-$2.service"
+    ;;
   version)
     echo "potions-admin 2"
     ;;
