@@ -338,11 +338,42 @@ public final class App {
 
   /**
    * Returns to the release before the live one, without building, with the same zero-downtime switch.
+   * When the previous release is still running warm ({@link #keepWarmStandby(Duration)}), this is a
+   * route flip with no restart. To go back further, deploy an earlier commit by its SHA (full or
+   * short): {@code app.deploy("3f2a9c1")}.
    *
    * @return the deployment
    */
   public Deployment rollback() {
     return join(enqueue(() -> engine().rollback()));
+  }
+
+  /**
+   * Keeps the previous release running warm in the standby slot for {@code window} after each
+   * deploy, so that {@link #rollback()} within the window is a route flip (well under a second, no
+   * start, no health check) instead of a restart. The cost is memory: the app runs twice during the
+   * window. After it, a systemd timer on the server stops the warm slot (unless traffic went back to
+   * it); the next deploy reuses the slot either way. {@link Duration#ZERO} turns it off. Takes
+   * effect from the next deploy.
+   *
+   * @param window how long to keep the previous release warm (0 to 7 days)
+   * @throws InvalidInputException when negative or over 7 days (nothing is changed)
+   */
+  public void keepWarmStandby(Duration window) {
+    if (window == null || window.isNegative() || window.compareTo(WarmStandby.MAX_WINDOW) > 0) {
+      throw new InvalidInputException("The warm standby window must be between 0 and 7 days, not " + window
+          + "; nothing was changed.");
+    }
+    try (DeployLock lock = lock("set the warm standby of")) {
+      manifest();
+      if (window.isZero()) {
+        ctx.executor().require(RemoteCommand.of("Turning the warm standby off",
+            "rm -f " + io.potions.internal.shell.Shell.quote(WarmStandby.settingFile(name))));
+      } else {
+        ctx.executor().upload((Math.max(1, window.toSeconds()) + "\n").getBytes(StandardCharsets.UTF_8),
+            WarmStandby.settingFile(name), 0644);
+      }
+    }
   }
 
   /**
