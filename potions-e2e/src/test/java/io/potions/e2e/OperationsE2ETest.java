@@ -179,6 +179,44 @@ class OperationsE2ETest {
 
   @Test
   @Order(5)
+  void withAWarmStandbyRollbackIsARouteFlipUnderASecondWithNoFailedRequest() throws Exception {
+    app.keepWarmStandby(Duration.ofMinutes(5));
+    repo.setVersion("0.2.0");
+    var v2 = app.deploy("main");
+    assertThat(get("/version").body()).isEqualTo("0.2.0");
+    // The previous release (0.1.0, restarted into green above) keeps running in the standby slot.
+    assertThat(exec("systemctl is-active potions-app@ops-green")).isEqualTo("active");
+    assertThat(exec("systemctl is-enabled potions-app@ops-green || true")).isEqualTo("disabled");
+    assertThat(exec("systemctl list-timers --all --no-legend potions-warm-ops-green.timer | wc -l")).isEqualTo("1");
+    assertThat(v2.log()).anyMatch(l -> l.contains("running warm for 300 s"));
+
+    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 3, 3, 5)) {
+      Thread.sleep(1000);
+      long t0 = System.nanoTime();
+      var back = app.rollback();
+      long millis = (System.nanoTime() - t0) / 1_000_000;
+      Thread.sleep(1000);
+      load.close();
+      System.out.printf("warm rollback: %d ms for the whole rollback() call; under load: %s%n", millis, load.summary());
+      assertThat(millis).as("rollback() wall time").isLessThan(1000);
+      assertThat(back.stages()).anyMatch(st -> st.name().equals("verify") && st.status() == io.potions.app.Stage.Outcome.SKIPPED);
+      assertThat(load.failures.get()).as(load.summary()).isZero();
+      assertThat(load.bodies).containsKeys("0.1.0", "0.2.0");
+    }
+    assertThat(get("/version").body()).isEqualTo("0.1.0");
+    // The slot it left (0.2.0, blue) is kept warm in turn; the timer for green (now live) is gone.
+    assertThat(exec("systemctl is-active potions-app@ops-blue")).isEqualTo("active");
+    assertThat(exec("systemctl list-timers --all --no-legend potions-warm-ops-blue.timer | wc -l")).isEqualTo("1");
+    // The timer's action never stops the live slot: run it by hand on green (live) and blue (warm).
+    assertThat(exec("/usr/local/sbin/potions-admin warm-stop ops green")).contains("serves traffic; left running");
+    assertThat(exec("systemctl is-active potions-app@ops-green")).isEqualTo("active");
+    exec("/usr/local/sbin/potions-admin warm-stop ops blue");
+    assertThat(exec("systemctl is-active potions-app@ops-blue || true")).isEqualTo("inactive");
+    app.keepWarmStandby(Duration.ZERO);
+  }
+
+  @Test
+  @Order(6)
   void aDeployThatWouldFillTheDiskIsRefusedBeforeItStartsWithTheNumbers() throws Exception {
     App tiny = server.app("tiny").withSource(GitRepositorySource.local(repo.dir()));
     tiny.create(AppSettings.builder().addDomains("tiny.test").https(false).build());
