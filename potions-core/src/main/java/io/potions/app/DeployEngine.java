@@ -169,6 +169,8 @@ final class DeployEngine {
       try {
         if (run.kind == Deployment.Kind.ROLLBACK && warmAndReady(standby, release)) {
           run.skipped("verify");
+          // Traffic comes back to it: its pending stop is moot (the timer would leave it running anyway).
+          server().run(RemoteCommand.of("Cancelling the warm standby's stop", WarmStandby.cancel(app, standby)));
           run.line("verify", "release " + release.id() + " is still running warm in the " + standby.id()
               + " slot: switching without a restart");
         } else {
