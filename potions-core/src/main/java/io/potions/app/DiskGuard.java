@@ -22,7 +22,13 @@ public final class DiskGuard {
   /** A first release's estimated size, when there is no earlier one to go by. */
   public static final long FIRST_RELEASE_ESTIMATE_BYTES = 100L * 1024 * 1024;
 
-  /** One file system's free space. */
+  /**
+   * One file system's free space.
+   *
+   * @param path the path asked about
+   * @param mountPoint where its file system is mounted
+   * @param availableBytes bytes free for unprivileged users
+   */
   public record Free(String path, String mountPoint, long availableBytes) {}
 
   private DiskGuard() {}

@@ -3,7 +3,6 @@ package io.potions.maven;
 import io.potions.app.App;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
-import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * {@code potions:console}: an interactive remote IEx shell into the app's running release, on this

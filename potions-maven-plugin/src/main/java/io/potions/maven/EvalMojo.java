@@ -1,7 +1,6 @@
 package io.potions.maven;
 
 import io.potions.app.App;
-import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 

@@ -1,9 +1,7 @@
 package io.potions.maven;
 
 import io.potions.app.App;
-import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
-import org.apache.maven.plugins.annotations.Parameter;
 
 /** {@code potions:restart}: starts the live release again and switches to it (zero downtime); applies env changes. */
 @Mojo(name = "restart", requiresProject = false, threadSafe = true)

@@ -13,22 +13,36 @@ import io.potions.provision.BootstrapStep;
 public final class SwapStep {
   /** Create this file on the server (before provisioning) to keep it without swap. */
   public static final String OPT_OUT = "/etc/potions/no-swap";
+  /** The swap file's path. */
   public static final String SWAPFILE = "/swapfile";
 
-  /** Where the script looks and writes; {@link #DEFAULT} on a server. */
+  /**
+   * Where the script looks and writes; {@link #DEFAULT} on a server.
+   *
+   * @param swapfile the swap file
+   * @param optOut the opt-out marker
+   * @param procSwaps the kernel's list of active swap areas
+   * @param meminfo the kernel's memory figures
+   * @param fstab the file systems table
+   * @param sysctlFile where vm.swappiness is kept
+   * @param keepFreeMib what the swap file must leave free on its disk
+   * @param record where the outcome (added, or skipped and why) is written
+   */
   public record Paths(String swapfile, String optOut, String procSwaps, String meminfo, String fstab,
-      String sysctlFile, int keepFreeMib) {}
+      String sysctlFile, int keepFreeMib, String record) {}
 
+  /** A server's real paths. */
   public static final Paths DEFAULT = new Paths(SWAPFILE, OPT_OUT, "/proc/swaps", "/proc/meminfo", "/etc/fstab",
-      "/etc/sysctl.d/60-potions-swap.conf", 2048);
+      "/etc/sysctl.d/60-potions-swap.conf", 2048, "/etc/potions/swap");
 
   private SwapStep() {}
 
   /** @return the step */
   public static BootstrapStep step() {
     Paths p = DEFAULT;
-    // Done when swap is on, or the owner opted out; otherwise apply decides (and may skip, saying why).
-    String check = "[ -e " + Shell.quote(p.optOut()) + " ] || [ \"$(awk 'NR > 1' " + p.procSwaps() + " | wc -l)\" -gt 0 ]";
+    // Done when swap is on, the owner opted out, or apply decided already (and recorded why it skipped).
+    String check = "[ -e " + Shell.quote(p.optOut()) + " ] || [ -s " + Shell.quote(p.record()) + " ] || [ \"$(awk 'NR > 1' "
+        + p.procSwaps() + " | wc -l)\" -gt 0 ]";
     return new BootstrapStep("swap", "Swap file sized for the server's memory (skipped where swap exists or "
         + OPT_OUT + " exists)", check, apply(p));
   }
@@ -46,6 +60,7 @@ public final class SwapStep {
         .quoted("FSTAB", p.fstab())
         .quoted("SYSCTL_FILE", p.sysctlFile())
         .raw("KEEP_FREE_MIB", Integer.toString(p.keepFreeMib()))
+        .quoted("RECORD", p.record())
         .render();
   }
 }

@@ -2,8 +2,11 @@
 # memory peak instead of the kernel killing PostgreSQL or the app. Idempotent; skipped when swap
 # exists, when the owner opted out (the marker file), or where swapon is not permitted (containers).
 swapfile=@@SWAPFILE@@
-if [ -e @@OPT_OUT@@ ]; then echo "swap: skipped (opted out: @@OPT_OUT@@ exists)"; exit 0; fi
-if [ "$(awk 'NR > 1' @@PROC_SWAPS@@ | wc -l)" -gt 0 ]; then echo "swap: skipped (swap exists)"; exit 0; fi
+# The outcome is recorded: a skip is a decision, and the step's check accepts it (delete the record
+# to decide again).
+skip() { echo "swap: skipped ($1)"; mkdir -p "$(dirname -- @@RECORD@@)"; echo "skipped ($1)" > @@RECORD@@; exit 0; }
+if [ -e @@OPT_OUT@@ ]; then skip "opted out: @@OPT_OUT@@ exists"; fi
+if [ "$(awk 'NR > 1' @@PROC_SWAPS@@ | wc -l)" -gt 0 ]; then skip "swap exists"; fi
 mem_mib=$(awk '/^MemTotal:/ {print int($2 / 1024)}' @@MEMINFO@@)
 # As much as memory, at least 1 GiB and at most 4 GiB.
 size_mib=$mem_mib
@@ -11,8 +14,7 @@ size_mib=$mem_mib
 [ "$size_mib" -le 4096 ] || size_mib=4096
 free_mib=$(df -P -BM -- "$(dirname -- "$swapfile")" | awk 'NR == 2 {sub(/M$/, "", $4); print $4}')
 if [ "$free_mib" -lt $((size_mib + @@KEEP_FREE_MIB@@)) ]; then
-  echo "swap: skipped (not enough disk: ${free_mib} MiB free, a ${size_mib} MiB swap file must leave @@KEEP_FREE_MIB@@ MiB)"
-  exit 0
+  skip "not enough disk: ${free_mib} MiB free, a ${size_mib} MiB swap file must leave @@KEEP_FREE_MIB@@ MiB"
 fi
 # Try a tiny swap file first: where swapon is refused, nothing big is written to the disk.
 probe="$swapfile.probe"
@@ -22,8 +24,7 @@ chmod 0600 "$probe"
 mkswap "$probe" >/dev/null
 if ! swapon "$probe" 2>/dev/null; then
   rm -f -- "$probe"
-  echo "swap: skipped (not permitted: swapon is refused here, as in a container)"
-  exit 0
+  skip "not permitted: swapon is refused here, as in a container"
 fi
 swapoff "$probe"
 rm -f -- "$probe"
@@ -36,4 +37,4 @@ grep -qF "$swapfile none swap" @@FSTAB@@ || echo "$swapfile none swap sw 0 0" >>
 # Swap is for peaks: keep the working set in memory.
 printf 'vm.swappiness = 10\n' > @@SYSCTL_FILE@@
 sysctl -q -p @@SYSCTL_FILE@@ || true
-echo "swap: ${size_mib} MiB at $swapfile (memory ${mem_mib} MiB)"
+echo "swap: ${size_mib} MiB at $swapfile (memory ${mem_mib} MiB)" | tee @@RECORD@@

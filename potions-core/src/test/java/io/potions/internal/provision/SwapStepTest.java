@@ -23,7 +23,7 @@ class SwapStepTest {
   private SwapStep.Paths paths() {
     return new SwapStep.Paths(dir.resolve("swapfile").toString(), dir.resolve("no-swap").toString(),
         dir.resolve("swaps").toString(), dir.resolve("meminfo").toString(), dir.resolve("fstab").toString(),
-        dir.resolve("sysctl.conf").toString(), 2048);
+        dir.resolve("sysctl.conf").toString(), 2048, dir.resolve("record").toString());
   }
 
   private record Run(int status, String output) {}
@@ -92,6 +92,8 @@ class SwapStepTest {
     assertThat(dir.resolve("swapfile")).doesNotExist();
     assertThat(dir.resolve("swapfile.probe")).doesNotExist();
     assertThat(Files.readString(dir.resolve("fstab"))).isEmpty();
+    // The decision is recorded, so the step's check passes after it (provisioning re-checks).
+    assertThat(Files.readString(dir.resolve("record"))).startsWith("skipped (not permitted");
   }
 
   @Test
@@ -109,7 +111,7 @@ class SwapStepTest {
   void theStepIsInThePlanAndItsScriptsPassShellCheck() throws Exception {
     var steps = BootstrapPlan.render(io.potions.provision.Distribution.DEBIAN_12, List.of("ssh-ed25519 AAAA k"), List.of());
     var swap = steps.stream().filter(s -> s.id().equals("swap")).findFirst().orElseThrow();
-    assertThat(swap.check()).contains("/etc/potions/no-swap", "/proc/swaps");
+    assertThat(swap.check()).contains("/etc/potions/no-swap", "/proc/swaps", "/etc/potions/swap");
     ShellCheck.assertClean(Map.of("swap-apply", ShellCheck.REMOTE_PRELUDE + swap.apply(),
         "swap-check", ShellCheck.REMOTE_PRELUDE + swap.check()));
   }
