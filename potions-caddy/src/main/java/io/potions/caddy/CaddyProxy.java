@@ -105,8 +105,19 @@ public final class CaddyProxy implements ReverseProxy {
   @Override
   public void removeRoute(String app, RemoteExecutor server) {
     update(server, "remove the route of app " + app,
-        config -> CaddyAccessLogs.withoutHosts(CaddyRoutes.withoutRoute(config, app), app));
+        config -> CaddyMaintenance.without(CaddyAccessLogs.withoutHosts(CaddyRoutes.withoutRoute(config, app), app), app));
     updateLogging(server, "remove the access log of app " + app, logging -> CaddyAccessLogs.withoutLogger(logging, app));
+  }
+
+  @Override
+  public void applyMaintenance(AppRoute route, java.util.Optional<io.potions.spi.MaintenancePage> page,
+      RemoteExecutor server) {
+    if (page.isPresent()) {
+      update(server, "put app " + route.app() + " in maintenance",
+          config -> CaddyMaintenance.with(config, route, page.get()));
+    } else {
+      update(server, "end maintenance of app " + route.app(), config -> CaddyMaintenance.without(config, route.app()));
+    }
   }
 
   /**

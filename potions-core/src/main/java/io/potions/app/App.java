@@ -313,6 +313,7 @@ public final class App {
           + " server.app(\"" + name + "\").withSource(GitRepositorySource.local(path)) (or a GitHub source).");
     }
     SourceCommit commit = source.resolve(ref);
+    requireDiskSpace();
     return enqueue(Deployment.Kind.DEPLOY, commit.ref(), commit.sha(), engine -> engine.deploy(source, commit));
   }
 
@@ -326,11 +327,15 @@ public final class App {
     if (source == null) {
       throw new InvalidInputException("App " + name + " has no source to deploy from.");
     }
+    requireDiskSpace();
     return enqueue(Deployment.Kind.DEPLOY, commit.ref(), commit.sha(), engine -> engine.deploy(source, commit));
   }
 
   /**
    * Returns to the release before the live one, without building, with the same zero-downtime switch.
+   * When the previous release is still running warm ({@link #keepWarmStandby(Duration)}), this is a
+   * route flip with no restart. To go back further, deploy an earlier commit by its SHA (full or
+   * short): {@code app.deploy("3f2a9c1")}.
    *
    * @return the deployment
    */
@@ -345,6 +350,34 @@ public final class App {
    */
   public DeploymentFuture rollbackAsync() {
     return enqueue(Deployment.Kind.ROLLBACK, null, null, DeployEngine::rollback);
+  }
+
+  /**
+   * Keeps the previous release running warm in the standby slot for {@code window} after each
+   * deploy, so that {@link #rollback()} within the window is a route flip (well under a second, no
+   * start, no health check) instead of a restart. The cost is memory: the app runs twice during the
+   * window. After it, a systemd timer on the server stops the warm slot (unless traffic went back to
+   * it); the next deploy reuses the slot either way. {@link Duration#ZERO} turns it off. Takes
+   * effect from the next deploy.
+   *
+   * @param window how long to keep the previous release warm (0 to 7 days)
+   * @throws InvalidInputException when negative or over 7 days (nothing is changed)
+   */
+  public void keepWarmStandby(Duration window) {
+    if (window == null || window.isNegative() || window.compareTo(WarmStandby.MAX_WINDOW) > 0) {
+      throw new InvalidInputException("The warm standby window must be between 0 and 7 days, not " + window
+          + "; nothing was changed.");
+    }
+    try (DeployLock lock = lock("set the warm standby of")) {
+      manifest();
+      if (window.isZero()) {
+        ctx.executor().require(RemoteCommand.of("Turning the warm standby off",
+            "rm -f " + io.potions.internal.shell.Shell.quote(WarmStandby.settingFile(name))));
+      } else {
+        ctx.executor().upload((Math.max(1, window.toSeconds()) + "\n").getBytes(StandardCharsets.UTF_8),
+            WarmStandby.settingFile(name), 0644);
+      }
+    }
   }
 
   /**
@@ -393,6 +426,19 @@ public final class App {
   /**
    * Queues an operation. Its id is fixed now, so the queued stage, the events and the record share it.
    */
+  /**
+   * Refuses a deploy, before it is queued, when the build area or the app's directory would keep
+   * less than {@link DiskGuard#DEFAULT_MARGIN_BYTES} free after a release the size of the last one.
+   */
+  private void requireDiskSpace() {
+    AppManifest manifest = manifest();
+    long estimate = store().liveState(manifest).releases().stream().mapToLong(ReleaseRecord::bytes)
+        .filter(b -> b > 0).findFirst().orElse(DiskGuard.FIRST_RELEASE_ESTIMATE_BYTES);
+    DiskGuard.require(ctx.executor(), "deploy of " + name,
+        List.of(io.potions.internal.provision.ServerLayout.BUILDS + "/" + name, AppScripts.dir(name)),
+        estimate, DiskGuard.DEFAULT_MARGIN_BYTES);
+  }
+
   private DeploymentFuture enqueue(Deployment.Kind kind, String ref, String sha,
       java.util.function.Function<DeployEngine, Deployment> work) {
     Operation op = new Operation(ctx, name, kind, ref, sha);
@@ -506,6 +552,124 @@ public final class App {
   public io.potions.spi.RemoteProcess followLogs(OutputListener listener) {
     return ctx.executor().hold(RemoteCommand.of("Following the app's log",
         AppScripts.helper("logs", name, "all", "20", "follow")).limit(Duration.ofDays(7)), listener);
+  }
+
+  /**
+   * Evaluates an Elixir expression in the app's running release ({@code bin/<release> rpc}), as
+   * the app's own user with its environment, and returns what it printed. The expression reaches
+   * the server on standard input and the release as one argument: no shell parses it.
+   *
+   * <pre>{@code String out = shop.eval("IO.puts(Shop.Repo.aggregate(Shop.Order, :count))");}</pre>
+   *
+   * @param expression Elixir code; print what you want back ({@code IO.puts}, {@code IO.inspect})
+   * @return its standard output (secrets the SDK knows are redacted)
+   * @throws InvalidInputException when the expression is empty or over 64 KiB
+   * @throws AppNotRunningException when nothing is deployed or the live slot is not running
+   * @throws EvalFailedException when the expression raised (the message holds its error)
+   */
+  public String eval(String expression) {
+    byte[] bytes = Objects.requireNonNull(expression, "expression").getBytes(StandardCharsets.UTF_8);
+    if (expression.isBlank()) {
+      throw new InvalidInputException("The expression to evaluate is empty.");
+    }
+    if (bytes.length > LiveNode.MAX_EXPRESSION_BYTES) {
+      throw new InvalidInputException("The expression is " + bytes.length + " bytes; the limit is "
+          + LiveNode.MAX_EXPRESSION_BYTES + ". Put longer code in a module of the app and call it.");
+    }
+    Slot slot = liveSlot();
+    var result = ctx.executor().run(RemoteCommand.of("Evaluating an expression in " + name,
+        LiveNode.rpc(name, slot)).stdin(bytes).limit(Duration.ofMinutes(10)));
+    if (result.ok()) {
+      return String.join("\n", result.stdout());
+    }
+    String output = ctx.redactor().redact(result.tail(40));
+    if (output.contains("is not running in slot")) {
+      throw new AppNotRunningException("App " + name + " is not running (its live " + slot.id()
+          + " slot is stopped); nothing was evaluated. Check app.status() and app.logs(100), then restart or deploy.");
+    }
+    throw new EvalFailedException("The expression failed in app " + name + " (exit " + result.exitStatus()
+        + "):\n" + output, output);
+  }
+
+  /**
+   * Attaches an interactive remote IEx shell ({@code bin/<release> remote}) to the running release,
+   * over SSH with a pseudo-terminal, as the app's own user. Keystrokes are read from {@code in} and
+   * the terminal's output written to {@code out}; when {@code in} ends the console is closed, and
+   * the app keeps running.
+   *
+   * <pre>{@code try (Console c = shop.console(System.in, System.out)) { c.waitFor(Duration.ofHours(8)); }}</pre>
+   *
+   * @param in keystrokes (a terminal in raw mode gives the best experience)
+   * @param out receives the shell's output
+   * @return the attached console
+   * @throws AppNotRunningException when nothing is deployed
+   */
+  public Console console(java.io.InputStream in, java.io.OutputStream out) {
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(out, "out");
+    Slot slot = liveSlot();
+    if (!ctx.executor().run(RemoteCommand.of("Checking the live slot",
+        AppScripts.helper("unit", "is-active", name, slot.id()))).ok()) {
+      throw new AppNotRunningException("App " + name + " is not running (its live " + slot.id()
+          + " slot is stopped); no console was opened. Check app.status() and app.logs(100).");
+    }
+    return new Console(ctx.executor().terminal(RemoteCommand.of("Console into " + name,
+        LiveNode.remote(name, slot)).limit(Duration.ofDays(1)), in, out), name + " " + slot.id());
+  }
+
+  /**
+   * Turns maintenance mode on or off. While on, the proxy answers every request for the app's
+   * domains with status 503, a page showing {@code message} and {@code Retry-After: 300}; the app
+   * keeps running behind it (eval, console, deploys and migrations work as usual), and deploys and
+   * restarts keep the mode. Off brings traffic back to the app. Each change is one proxy config
+   * change: requests in flight finish, none fails.
+   *
+   * @param on true to start maintenance, false to end it
+   * @param message what visitors read (plain text; required when turning it on, ignored when off)
+   * @throws InvalidInputException when the message is empty or too long (nothing is changed)
+   */
+  public void maintenance(boolean on, String message) {
+    maintenance(on, message, Maintenance.DEFAULT_RETRY_AFTER);
+  }
+
+  /**
+   * As {@link #maintenance(boolean, String)}, with the {@code Retry-After} value chosen.
+   *
+   * @param on true to start maintenance, false to end it
+   * @param message what visitors read (required when turning it on)
+   * @param retryAfter when clients should try again (1 s to 1 day)
+   */
+  public void maintenance(boolean on, String message, Duration retryAfter) {
+    String checked = on ? Maintenance.checkMessage(message) : null;
+    int seconds = Maintenance.checkRetryAfter(retryAfter);
+    try (DeployLock lock = lock(on ? "start maintenance of" : "end maintenance of")) {
+      AppManifest manifest = manifest();
+      AppRoute route = new AppRoute(name, manifest.domains(), manifest.port(), manifest.https());
+      RemoteExecutor server = ctx.executor();
+      if (on) {
+        ctx.proxy().applyMaintenance(route, java.util.Optional.of(Maintenance.page(name, checked, seconds)), server);
+        server.upload((checked + "\n").getBytes(StandardCharsets.UTF_8), Maintenance.stateFile(name), 0644);
+      } else {
+        // The record goes first: if the proxy change then fails, a retry still finds work to do.
+        server.require(RemoteCommand.of("Clearing the maintenance record",
+            "rm -f " + io.potions.internal.shell.Shell.quote(Maintenance.stateFile(name))));
+        ctx.proxy().applyMaintenance(route, java.util.Optional.empty(), server);
+      }
+      log.info("[{}] app {} maintenance {}", ctx.serverName(), name, on ? "on" : "off");
+    }
+  }
+
+  /** @return the maintenance message while the app is in maintenance, empty otherwise */
+  public java.util.Optional<String> maintenance() {
+    manifest();
+    return ctx.executor().read(List.of(Maintenance.stateFile(name))).get(0).map(String::strip)
+        .filter(m -> !m.isEmpty());
+  }
+
+  private Slot liveSlot() {
+    AppManifest manifest = manifest();
+    return store().liveState(manifest).liveSlot().orElseThrow(() -> new AppNotRunningException(
+        "App " + name + " has nothing deployed yet; deploy it first (app.deploy(\"main\"))."));
   }
 
   /**

@@ -209,7 +209,17 @@ final class DeployEngine {
       run.slot = standby;
       try {
         cancelPoint(run);
-        verify(run, manifest, release, standby);
+        if (run.kind == Deployment.Kind.ROLLBACK && warmAndReady(standby, release)) {
+          run.skipped("verify");
+          // Traffic comes back to it: its pending stop is moot (the timer would leave it running anyway).
+          server().run(RemoteCommand.of("Cancelling the warm standby's stop", WarmStandby.cancel(app, standby)));
+          run.line("verify", "release " + release.id() + " is still running warm in the " + standby.id()
+              + " slot: switching without a restart");
+        } else {
+          // A pending stop of a slot kept warm must not hit the release about to start in it.
+          step("Cancelling the warm standby's stop", WarmStandby.cancel(app, standby), null);
+          verify(run, manifest, release, standby);
+        }
         lock.check("moving traffic");
         if (run.op != null && !run.op.beginSwitch()) {
           cancelPoint(run);
@@ -443,7 +453,11 @@ final class DeployEngine {
     });
     env.put("PORT", Integer.toString(manifest.slotPort(slot)));
     env.put("RELEASE_NODE", app.replace('-', '_') + "_" + slot.id() + "@127.0.0.1");
-    env.put("RELEASE_DISTRIBUTION", "none");
+    // Distributed on a fixed loopback port without epmd, so eval and console can reach the node.
+    env.put("RELEASE_DISTRIBUTION", "name");
+    env.put("ELIXIR_ERL_OPTIONS", LiveNode.slotErlOptions(manifest.slotPort(slot) + LiveNode.DIST_PORT_OFFSET,
+        user.get("ELIXIR_ERL_OPTIONS")));
+    env.put("POTIONS_DIST_PORT", Integer.toString(manifest.slotPort(slot) + LiveNode.DIST_PORT_OFFSET));
     env.put("POTIONS_APP", app);
     env.put("POTIONS_SLOT", slot.id());
     env.put("POTIONS_RELEASE_ID", release.id());
@@ -474,7 +488,7 @@ final class DeployEngine {
     }
     // Traffic has moved: from here on, trouble is reported but the deploy stands.
     try {
-      state.liveSlot().filter(old -> old != slot).ifPresent(old -> drainAndStop(run, manifest, old));
+      state.liveSlot().filter(old -> old != slot).ifPresent(old -> retire(run, manifest, state, old));
       prune(run, manifest, state, releases, release);
     } catch (PotionsException e) {
       run.line("switch", "warning: traffic moved to the " + slot.id() + " slot, but cleaning up afterwards failed ("
@@ -511,6 +525,31 @@ final class DeployEngine {
     } catch (PotionsException e) {
       run.line("switch", "warning: the switch window's access log could not be read: " + e.getMessage());
     }
+
+  /** The old slot after a switch: kept warm for the user's window (instant rollback), or drained and stopped. */
+  private void retire(DeploymentRun run, AppManifest manifest, LiveState state, Slot old) {
+    long window = WarmStandby.parseWindow(server().read(List.of(WarmStandby.settingFile(app))).get(0));
+    if (window <= 0 || state.liveRelease().isEmpty()) {
+      server().run(RemoteCommand.of("Clearing the warm standby record",
+          "rm -f " + io.potions.internal.shell.Shell.quote(WarmStandby.stateFile(app))));
+      drainAndStop(run, manifest, old);
+      return;
+    }
+    // Not started at boot: after a reboot, only the live slot comes back.
+    server().run(RemoteCommand.of("Disabling the " + old.id() + " slot at boot", AppScripts.disableSlot(app, old)));
+    server().upload((old.id() + " " + state.liveRelease().get() + "\n").getBytes(StandardCharsets.UTF_8),
+        WarmStandby.stateFile(app), 0644);
+    step("Scheduling the warm standby's stop", WarmStandby.expireAfter(app, old, window), null);
+    run.line("switch", "old " + old.id() + " slot keeps release " + state.liveRelease().get() + " running warm for "
+        + window + " s: a rollback until then is a route flip");
+  }
+
+  /** @return true when the slot runs {@code release}, kept warm by the last switch */
+  private boolean warmAndReady(Slot slot, ReleaseRecord release) {
+    boolean named = WarmStandby.warmRelease(server().read(List.of(WarmStandby.stateFile(app))).get(0), slot)
+        .map(release.id()::equals).orElse(false);
+    return named && server().run(RemoteCommand.of("Checking the warm " + slot.id() + " slot",
+        AppScripts.helper("unit", "is-active", app, slot.id()))).ok();
   }
 
   private void drainAndStop(DeploymentRun run, AppManifest manifest, Slot old) {

@@ -107,4 +107,19 @@ public interface RemoteExecutor {
    * @return the running command
    */
   RemoteProcess hold(RemoteCommand command, OutputListener listener);
+
+  /**
+   * Runs a command under a pseudo-terminal wired to the caller's streams: bytes read from
+   * {@code in} are typed into it, and its output is written to {@code out}. When {@code in} ends,
+   * the terminal is closed (the server hangs up on the command).
+   *
+   * @param command what to run (its time limit is the longest the terminal may stay open)
+   * @param in the keystrokes
+   * @param out receives the terminal's output
+   * @return the open terminal
+   * @throws UnsupportedOperationException when this executor has no terminals
+   */
+  default RemoteTerminal terminal(RemoteCommand command, java.io.InputStream in, java.io.OutputStream out) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot open a terminal");
+  }
 }

@@ -41,4 +41,18 @@ public interface ReverseProxy {
    * @param server runs the rendered commands on the server
    */
   void removeRoute(String app, RemoteExecutor server);
+
+  /**
+   * Puts the app's domains in maintenance (every request answered with the page, status 503 and
+   * {@code Retry-After}) or takes them out of it. The app's own route is left as it is, so turning
+   * maintenance off restores it exactly. Idempotent.
+   *
+   * @param route the app's route (its domains)
+   * @param page the page to serve, or empty to end maintenance
+   * @param server runs the rendered commands on the server
+   * @throws UnsupportedOperationException when this proxy has no maintenance mode
+   */
+  default void applyMaintenance(AppRoute route, java.util.Optional<MaintenancePage> page, RemoteExecutor server) {
+    throw new UnsupportedOperationException(name() + " has no maintenance mode");
+  }
 }

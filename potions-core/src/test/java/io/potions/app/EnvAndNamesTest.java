@@ -49,13 +49,27 @@ class EnvAndNamesTest {
   }
 
   @Test
+  void eachSlotNodeListensOnItsOwnLoopbackPortWithoutEpmdAndKeepsTheUsersErlOptions() {
+    AppManifest m = AppManifest.of("shop", 4010, AppSettings.builder().addDomains("shop.example.com").build());
+    ReleaseRecord r = new ReleaseRecord("r1", "abc", "shop", 1);
+    Map<String, String> blue = DeployEngine.mergeEnv("shop", m, Map.of(), Map.of(), r, Slot.BLUE);
+    Map<String, String> green = DeployEngine.mergeEnv("shop", m, Map.of(),
+        Map.of("ELIXIR_ERL_OPTIONS", "+sbwt none"), r, Slot.GREEN);
+    assertThat(blue).containsEntry("POTIONS_DIST_PORT", "4015").containsEntry("ELIXIR_ERL_OPTIONS",
+        "-start_epmd false -erl_epmd_port 4015 -kernel inet_dist_use_interface {127,0,0,1}");
+    assertThat(green).containsEntry("POTIONS_DIST_PORT", "4016").containsEntry("ELIXIR_ERL_OPTIONS",
+        "-start_epmd false -erl_epmd_port 4016 -kernel inet_dist_use_interface {127,0,0,1} +sbwt none");
+  }
+
+  @Test
   void poolSizeMayBeOverriddenButNotTheSlotsOwnValues() {
     AppManifest m = AppManifest.of("shop", 4010, AppSettings.builder().addDomains("shop.example.com").build());
     Map<String, String> env = DeployEngine.mergeEnv("shop", m, Map.of("POOL_SIZE", "10", "DATABASE_URL", "db"),
         Map.of("POOL_SIZE", "20", "PORT", "1", "CUSTOM", "x"), new ReleaseRecord("r1", "abc", "shop", 1), Slot.GREEN);
     assertThat(env).containsEntry("POOL_SIZE", "20").containsEntry("PORT", "4012").containsEntry("CUSTOM", "x")
         .containsEntry("DATABASE_URL", "db").containsEntry("RELEASE_NODE", "shop_green@127.0.0.1")
-        .containsEntry("RELEASE_DISTRIBUTION", "none").containsEntry("POTIONS_RELEASE_NAME", "shop")
+        .containsEntry("RELEASE_DISTRIBUTION", "name")
+        .containsEntry("POTIONS_DIST_PORT", "4016").containsEntry("POTIONS_RELEASE_NAME", "shop")
         .containsEntry("PHX_HOST", "shop.example.com");
   }
 

@@ -148,6 +148,42 @@ class PotionsPluginIT {
 
   @Test
   @Order(3)
+  void theDayToDayGoalsHelpEnvEvalMaintenanceRestartAndDeleteWork() throws Exception {
+    Run help = mvn("potions:help");
+    assertThat(help.exit).as(help.output).isZero();
+    assertThat(help.output).contains("env ", "eval ", "console ", "maintenance ", "restart ", "delete ");
+
+    Run env = mvn("potions:env", "-Dpotions.set=GREETING", "-Dpotions.unset=NOT_THERE");
+    assertThat(env.exit).as(env.output).isZero();
+    assertThat(env.output).contains("Set [GREETING]", "GREETING=******").doesNotContain(SECRET);
+
+    Run eval = mvn("potions:eval", "-Dpotions.expression=IO.puts(6 * 7); IO.puts(System.get_env(\"POTIONS_SLOT\"))");
+    assertThat(eval.exit).as(eval.output).isZero();
+    assertThat(eval.output).contains("[INFO] 42\n[INFO] blue");
+
+    Run on = mvn("potions:maintenance", "-Dpotions.maintenance=on", "-Dpotions.message=Back at noon");
+    assertThat(on.exit).as(on.output).isZero();
+    CloudServer s = cloud.find(server).orElseThrow();
+    HttpProbe.Response closed = HttpProbe.get("127.0.0.1", Integer.parseInt(s.labels().get("httpPort")), DOMAIN, "/");
+    assertThat(closed.status()).isEqualTo(503);
+    assertThat(closed.body()).contains("Back at noon");
+
+    Run off = mvn("potions:maintenance", "-Dpotions.maintenance=off", "potions:restart");
+    assertThat(off.exit).as(off.output).isZero();
+    assertThat(off.output).contains("serves traffic again", "Restarted app plugin-sample in the green slot");
+    assertThat(get("/")).startsWith("potions-sample 0.1.0 slot=green");
+
+    Run unconfirmed = mvn("potions:delete");
+    assertThat(unconfirmed.exit).isNotZero();
+    assertThat(unconfirmed.output).contains("Confirm with -Dpotions.confirm=plugin-sample");
+    assertThat(get("/")).startsWith("potions-sample 0.1.0");
+    Run delete = mvn("potions:delete", "-Dpotions.confirm=plugin-sample");
+    assertThat(delete.exit).as(delete.output).isZero();
+    assertThat(delete.output).contains("Deleted app plugin-sample (its database was kept)");
+  }
+
+  @Test
+  @Order(4)
   void logsAndMistakesAreReportedAsBuildFailuresThatSayWhatToDo() throws Exception {
     Run logs = mvn("potions:logs", "-Dpotions.lines=20");
     assertThat(logs.exit).as(logs.output).isZero();
@@ -168,7 +204,7 @@ class PotionsPluginIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void destroyRemovesTheServer() throws Exception {
     Run destroy = mvn("potions:destroy", "-Dpotions.confirm=" + server);
     assertThat(destroy.exit).as(destroy.output).isZero();

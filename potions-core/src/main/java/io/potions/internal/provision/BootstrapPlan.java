@@ -64,6 +64,7 @@ public final class BootstrapPlan {
     steps.add(postgresql());
     steps.add(epmdOffPublicInterfaces());
     steps.add(slotUnit());
+    steps.add(SwapStep.step());
     steps.addAll(proxySteps);
     // After the proxy's steps, so the proxy's own user exists and keeps its access.
     steps.add(adminApiGuard());

@@ -318,6 +318,23 @@ public final class SshConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a command under a pseudo-terminal wired to the caller's streams.
+   *
+   * @param command the command line
+   * @param in the keystrokes; when it ends, the terminal is closed
+   * @param out receives the terminal's output
+   * @return the running terminal
+   */
+  public SshTerminal terminal(String command, InputStream in, java.io.OutputStream out) {
+    try {
+      return SshTerminal.open(session(), command, in, out, target.connectTimeout());
+    } catch (IOException e) {
+      throw new ServerUnreachableException("Could not open a terminal on " + target.host() + ": "
+          + redactor.redact(String.valueOf(e.getMessage())), e);
+    }
+  }
+
   private String tail(LineSplitter out, LineSplitter err) {
     java.util.List<String> lines = new java.util.ArrayList<>(out.lines());
     lines.addAll(err.lines());

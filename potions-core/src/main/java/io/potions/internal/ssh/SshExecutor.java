@@ -149,6 +149,15 @@ public final class SshExecutor implements RemoteExecutor {
         command.isFencing());
   }
 
+  @Override
+  public io.potions.spi.RemoteTerminal terminal(RemoteCommand command, java.io.InputStream in, java.io.OutputStream out) {
+    // timeout --foreground: without it, timeout moves the command out of the terminal's foreground
+    // process group, and the first read from the terminal stops it (SIGTTIN).
+    String line = render(command.script(), command.runsAsRoot(), user(), command.limit())
+        .replaceFirst("^timeout ", "timeout --foreground ");
+    return connection.terminal(line, in, out);
+  }
+
   private static byte[] randomBytes() {
     byte[] b = new byte[8];
     RANDOM.nextBytes(b);

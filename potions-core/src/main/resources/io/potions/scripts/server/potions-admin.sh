@@ -591,6 +591,68 @@ SQL
     start=$2; [ "$start" -le "$size" ] || start=0
     runuser -u caddy -- tail -c +$((start + 1)) -- "$f" | head -c 67108864
     ;;
+  rpc|remote)
+    # rpc APP SLOT < expression: evaluate Elixir in the slot's running release (bin/<release> rpc)
+    # remote APP SLOT: an interactive remote IEx shell into it (the caller must have a terminal)
+    # Both run as the app's user, sandboxed like the slot, with the slot's env (its cookie). The
+    # expression arrives on stdin and is passed as one argument: no shell ever parses it.
+    [ $# -eq 2 ] || die "usage: $cmd APP SLOT"
+    app_ok "$1"; slot_ok "$2"
+    envf="$ENV_DIR/$1-$2"
+    [ -f "$envf" ] || die "app $1 has no env file for slot $2 (deploy it first)"
+    systemctl is-active --quiet "potions-app@$1-$2.service" || die "app $1 is not running in slot $2"
+    name=$(sed -n 's/^POTIONS_RELEASE_NAME=//p' "$envf" | tr -d '"')
+    [[ "$name" =~ ^[a-z][a-z0-9_]{0,63}$ ]] || die "invalid release name '$name'"
+    dport=$(sed -n 's/^POTIONS_DIST_PORT=//p' "$envf" | tr -d '"')
+    [[ "$dport" =~ ^[0-9]{4,5}$ ]] || die "app $1 was deployed without a distribution port: deploy or restart it once, then try again"
+    conf="$(drop_in_dir "$1" "$2")/@@DROP_IN@@"
+    [ -f "$conf" ] || die "app $1 has no drop-in for slot $2 (provision the server again)"
+    user=@@RUNTIME_USER@@
+    app_props=()
+    while IFS= read -r line; do
+      case "$line" in
+        User=*) user="${line#User=}" ;;
+        ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p "$line") ;;
+      esac
+    done < "$conf"
+    [[ "$user" =~ ^[a-z][a-z0-9-]{0,31}$ ]] && [ "$user" != root ] || die "invalid user '$user' in $conf"
+    # The client node reaches the slot's node on its fixed loopback port without epmd, and listens on nothing.
+    erl_opts="-start_epmd false -erl_epmd_port $dport -dist_listen false"
+    run=(systemd-run --quiet --wait --collect --service-type=exec -p User="$user" -p Group="$user"
+      "${app_props[@]}" "${SANDBOX[@]}" -p EnvironmentFile="$envf" -p WorkingDirectory="@@SLOTS@@/$1-$2/release"
+      -E RELEASE_TMP=/tmp -E HOME=/tmp)
+    bin="@@SLOTS@@/$1-$2/release/bin/$name"
+    if [ "$cmd" = rpc ]; then
+      expr=$(head -c 65537)
+      [ ${#expr} -le 65536 ] || die "the expression is over 65536 bytes"
+      [ -n "${expr//[[:space:]]/}" ] || die "the expression is empty"
+      exec "${run[@]}" --pipe /usr/bin/env ELIXIR_ERL_OPTIONS="$erl_opts" "$bin" rpc "$expr" </dev/null
+    fi
+    [ -t 0 ] || die "remote needs a terminal (ssh -t)"
+    exec "${run[@]}" --pty /usr/bin/env ELIXIR_ERL_OPTIONS="$erl_opts" "$bin" remote
+    ;;
+  warm)
+    # warm APP SLOT SECONDS: stop the slot after SECONDS (a transient timer) unless traffic goes to it
+    # by then; 0 cancels a pending stop. Keeps the previous release warm for an instant rollback.
+    [ $# -eq 3 ] || die "usage: warm APP SLOT SECONDS"
+    app_ok "$1"; slot_ok "$2"; num_ok "$3"
+    timer="potions-warm-$1-$2"
+    systemctl stop "$timer.timer" "$timer.service" 2>/dev/null || true
+    systemctl reset-failed "$timer.timer" "$timer.service" 2>/dev/null || true
+    [ "$3" -eq 0 ] && exit 0
+    exec systemd-run --quiet --collect --unit="$timer" --on-active="$3s" --timer-property=AccuracySec=1s \
+      /usr/local/sbin/potions-admin warm-stop "$1" "$2"
+    ;;
+  warm-stop)
+    # warm-stop APP SLOT: stop and disable a warm slot, unless the app's route points at it
+    [ $# -eq 2 ] || die "usage: warm-stop APP SLOT"
+    app_ok "$1"; slot_ok "$2"
+    live=$(awk '{print $2}' "$ROUTE_DIR/$1" 2>/dev/null || true)
+    port=$(sed -n 's/^PORT=//p' "$ENV_DIR/$1-$2" 2>/dev/null | tr -d '"')
+    if [ -n "$live" ] && [ "$live" = "$port" ]; then echo "slot $1-$2 serves traffic; left running"; exit 0; fi
+    systemctl disable "potions-app@$1-$2.service" 2>/dev/null || true
+    exec systemctl stop "potions-app@$1-$2.service"
+    ;;
   version)
     echo "potions-admin 2"
     ;;
