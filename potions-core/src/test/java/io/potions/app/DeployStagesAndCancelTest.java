@@ -117,6 +117,8 @@ class DeployStagesAndCancelTest {
     server.on("Building", result(0, "==> mix release", "POTIONS_RELEASE_NAME=shop", "POTIONS_RELEASE_BYTES=1234"));
     server.on("Health-checking", result(0, "POTIONS_HEALTH=ok"));
     server.on("Draining", result(0, "open=0"));
+    // The disk guard asks about the build area and the app's directory before queueing.
+    server.on("Checking free disk space", result(0, "50000000000 /", "50000000000 /"));
     stream.subscribe(EventFilter.all(), events::add);
   }
 
