@@ -313,8 +313,10 @@ public final class App {
           + " server.app(\"" + name + "\").withSource(GitRepositorySource.local(path)) (or a GitHub source).");
     }
     SourceCommit commit = source.resolve(ref);
-    requireDiskSpace();
-    return enqueue(Deployment.Kind.DEPLOY, commit.ref(), commit.sha(), engine -> engine.deploy(source, commit));
+    // The disk guard runs on the queue's thread, not the caller's (a webhook handler or a web page
+    // must not wait on SSH), and a refusal is reported to the source host like any failed deploy.
+    return enqueue(Deployment.Kind.DEPLOY, commit.ref(), commit.sha(),
+        engine -> engine.deploy(source, commit, this::requireDiskSpace));
   }
 
   /**
@@ -327,8 +329,10 @@ public final class App {
     if (source == null) {
       throw new InvalidInputException("App " + name + " has no source to deploy from.");
     }
-    requireDiskSpace();
-    return enqueue(Deployment.Kind.DEPLOY, commit.ref(), commit.sha(), engine -> engine.deploy(source, commit));
+    // The disk guard runs on the queue's thread, not the caller's (a webhook handler or a web page
+    // must not wait on SSH), and a refusal is reported to the source host like any failed deploy.
+    return enqueue(Deployment.Kind.DEPLOY, commit.ref(), commit.sha(),
+        engine -> engine.deploy(source, commit, this::requireDiskSpace));
   }
 
   /**
@@ -427,8 +431,8 @@ public final class App {
    * Queues an operation. Its id is fixed now, so the queued stage, the events and the record share it.
    */
   /**
-   * Refuses a deploy, before it is queued, when the build area or the app's directory would keep
-   * less than {@link DiskGuard#DEFAULT_MARGIN_BYTES} free after a release the size of the last one.
+   * Refuses a deploy when its turn comes, before anything is built or changed, when the build area
+   * or the app's directory would keep less than {@link DiskGuard#DEFAULT_MARGIN_BYTES} free after a release the size of the last one.
    */
   private void requireDiskSpace() {
     AppManifest manifest = manifest();

@@ -100,9 +100,15 @@ final class DeployEngine {
   }
 
   Deployment deploy(SourceHost source, SourceCommit commit) {
+    return deploy(source, commit, () -> { });
+  }
+
+  /** @param preflight checks run when the deploy's turn comes, before anything changes (the disk guard) */
+  Deployment deploy(SourceHost source, SourceCommit commit, Runnable preflight) {
     DeploymentRun run = newRun(Deployment.Kind.DEPLOY, commit.ref(), commit.sha());
     source.reportDeployment(commit, "in_progress", "Potions is deploying " + commit.shortSha());
     try {
+      preflight.run();
       Deployment done = execute(run, (r, manifest, state) -> build(r, manifest, source, commit));
       source.reportDeployment(commit, "success", "Live on " + store().manifest().domains().get(0));
       return done;
