@@ -24,7 +24,9 @@ defmodule PotionsSample.MixProject do
 
   def application do
     [
-      extra_applications: [:logger],
+      # :crypto for the WebSocket handshake (SHA-1) and unmasking: without it the
+      # release leaves the crypto application out and every upgrade crashes.
+      extra_applications: [:logger, :crypto],
       mod: {PotionsSample.Application, []}
     ]
   end

@@ -10,11 +10,14 @@ running() {
   esac
 }
 open_count() { ss -Htn state established '( sport = :@@PORT@@ )' | wc -l; }
+# Milliseconds: $SECONDS counts whole seconds, which would cut the app's shutdown timeout by up to
+# one second and close sockets the app was still draining itself.
+now_ms() { date +%s%3N; }
 # An older root helper without the asynchronous stop: stop and wait, as before.
 @@STOP_ASYNC@@ || @@STOP@@
 started=$SECONDS
-end=$((SECONDS + @@SHUTDOWN_SECONDS@@))
-while running && [ $SECONDS -lt $end ]; do sleep 0.2; done
+end=$(($(now_ms) + @@SHUTDOWN_SECONDS@@ * 1000))
+while running && [ "$(now_ms)" -lt $end ]; do sleep 0.2; done
 left=0
 closed=0
 if running; then

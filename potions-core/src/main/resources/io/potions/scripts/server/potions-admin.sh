@@ -570,6 +570,7 @@ SQL
     [ ${#peers[@]} -gt 0 ] || { echo "closed=0"; exit 0; }
     filter="sport = :$2 and ( dport = :${peers[0]}"
     for p in "${peers[@]:1}"; do filter+=" or dport = :$p"; done
+    filter+=" )"
     ss -K -Htn state established "( $filter )" >/dev/null
     echo "closed=${#peers[@]}"
     ;;
