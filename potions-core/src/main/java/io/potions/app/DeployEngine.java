@@ -210,11 +210,17 @@ final class DeployEngine {
         return fail(run, new StageFailure(Reason.LOCK_LOST, e.getMessage()));
       }
       run.slot = standby;
-      boolean warm = false;
+      ExecResult warm = null;
       try {
         cancelPoint(run);
-        if (run.kind == Deployment.Kind.ROLLBACK && warmAndReady(standby, release)) {
-          warm = true;
+        if (run.kind == Deployment.Kind.ROLLBACK) {
+          lock.check("moving traffic");
+          if (run.op != null && !run.op.beginSwitch()) {
+            cancelPoint(run);
+          }
+          warm = flipIfWarm(manifest, standby, release);
+        }
+        if (warm != null) {
           run.skipped("verify");
           // Its pending stop is cancelled after the flip (switchTo): the timer's action leaves a
           // slot that serves running, so nothing needs to happen before traffic moves.
@@ -241,8 +247,8 @@ final class DeployEngine {
         return fail(run, new StageFailure(Reason.LOCK_LOST, e.getMessage()));
       }
       try {
-        if (warm) {
-          switchToWarm(run, manifest, state, release, standby);
+        if (warm != null) {
+          switchToWarm(run, manifest, state, release, standby, warm);
         } else {
           switchTo(run, manifest, state, release, standby);
         }
@@ -516,16 +522,12 @@ final class DeployEngine {
    * next deploy or restart brings it back; the timer's action leaves a slot that serves running).
    */
   private void switchToWarm(DeploymentRun run, AppManifest manifest, LiveState state, ReleaseRecord release,
-      Slot slot) {
+      Slot slot, ExecResult flipped) {
     long started = System.nanoTime();
     run.stage(DeployStage.SWITCHING);
     run.started("switch", "Move traffic back to the warm " + slot.id() + " slot");
     List<ReleaseRecord> releases = releasesAfter(state.releases(), release);
-    ExecResult flipped;
     try {
-      // One round trip: the access log's mark (where the switch window starts) and the flip.
-      flipped = server().run(RemoteCommand.of("Switching traffic to the warm " + slot.id() + " slot",
-          "{\n" + AccessLog.mark(app) + "\n} || true\n" + AppScripts.route(app, manifest.port(), manifest.slotPort(slot))));
       if (!flipped.ok()) {
         throw new PotionsException("Switching traffic to the " + slot.id() + " slot failed (exit "
             + flipped.exitStatus() + "): " + ctx.redactor().redact(flipped.tail(10)));
@@ -598,12 +600,21 @@ final class DeployEngine {
         + window + " s: a rollback until then is a route flip");
   }
 
-  /** @return true when the slot runs {@code release}, kept warm by the last switch */
-  private boolean warmAndReady(Slot slot, ReleaseRecord release) {
-    boolean named = WarmStandby.warmRelease(server().read(List.of(WarmStandby.stateFile(app))).get(0), slot)
-        .map(release.id()::equals).orElse(false);
-    return named && server().run(RemoteCommand.of("Checking the warm " + slot.id() + " slot",
-        AppScripts.helper("unit", "is-active", app, slot.id()))).ok();
+  /**
+   * One round trip for an instant rollback: when the standby slot runs {@code release}, kept warm by
+   * the last switch, and is active, marks the access log (where the switch window starts) and flips
+   * the route to it; otherwise changes nothing.
+   *
+   * @return the flip's result (possibly failed), or null when the slot is not warm (start it instead)
+   */
+  private ExecResult flipIfWarm(AppManifest manifest, Slot slot, ReleaseRecord release) {
+    String script = "if [ \"$(cat " + io.potions.internal.shell.Shell.quote(WarmStandby.stateFile(app))
+        + " 2>/dev/null || true)\" = " + io.potions.internal.shell.Shell.quote(slot.id() + " " + release.id())
+        + " ] && " + AppScripts.helper("unit", "is-active", app, slot.id()) + " >/dev/null 2>&1; then\n"
+        + "echo warm=yes\n{\n" + AccessLog.mark(app) + "\n} || true\n"
+        + AppScripts.route(app, manifest.port(), manifest.slotPort(slot)) + "\nelse\necho warm=no\nfi";
+    ExecResult r = server().run(RemoteCommand.of("Switching traffic to the " + slot.id() + " slot if it runs warm", script));
+    return r.marker("warm").filter("yes"::equals).isPresent() ? r : null;
   }
 
   private void drainAndStop(DeploymentRun run, AppManifest manifest, Slot old) {
