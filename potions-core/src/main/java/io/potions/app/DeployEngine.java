@@ -43,6 +43,8 @@ final class DeployEngine {
   private final Operation op;
   private RemoteExecutor server;
   private AppStore store;
+  /** When {@link #rollback()} was called, on the monotonic clock: the record says how soon traffic moved. */
+  private long rollbackStarted = System.nanoTime();
 
   DeployEngine(ServerContext ctx, String app) {
     this(ctx, app, null);
@@ -124,6 +126,7 @@ final class DeployEngine {
   }
 
   Deployment rollback() {
+    rollbackStarted = System.nanoTime();
     DeploymentRun run = newRun(Deployment.Kind.ROLLBACK, null, null);
     return execute(run, (r, manifest, state) -> {
       ReleaseRecord previous = previousRelease(state).orElseThrow(() -> new StageFailure(Reason.NO_PREVIOUS_RELEASE,
@@ -213,12 +216,20 @@ final class DeployEngine {
         return fail(run, new StageFailure(Reason.LOCK_LOST, e.getMessage()));
       }
       run.slot = standby;
+      ExecResult warm = null;
       try {
         cancelPoint(run);
-        if (run.kind == Deployment.Kind.ROLLBACK && warmAndReady(standby, release)) {
+        if (run.kind == Deployment.Kind.ROLLBACK) {
+          lock.check("moving traffic");
+          if (run.op != null && !run.op.beginSwitch()) {
+            cancelPoint(run);
+          }
+          warm = flipIfWarm(manifest, standby, release);
+        }
+        if (warm != null) {
           run.skipped("verify");
-          // Traffic comes back to it: its pending stop is moot (the timer would leave it running anyway).
-          server().run(RemoteCommand.of("Cancelling the warm standby's stop", WarmStandby.cancel(app, standby)));
+          // Its pending stop is cancelled after the flip (switchTo): the timer's action leaves a
+          // slot that serves running, so nothing needs to happen before traffic moves.
           run.line("verify", "release " + release.id() + " is still running warm in the " + standby.id()
               + " slot: switching without a restart");
         } else {
@@ -242,7 +253,11 @@ final class DeployEngine {
         return fail(run, new StageFailure(Reason.LOCK_LOST, e.getMessage()));
       }
       try {
-        switchTo(run, manifest, state, release, standby);
+        if (warm != null) {
+          switchToWarm(run, manifest, state, release, standby, warm);
+        } else {
+          switchTo(run, manifest, state, release, standby);
+        }
       } catch (StageFailure e) {
         return fail(run, e);
       }
@@ -504,6 +519,46 @@ final class DeployEngine {
     run.finished("switch", started);
   }
 
+  /**
+   * The switch of a rollback to the release kept warm in the standby slot: a route flip first, the
+   * bookkeeping after it, so traffic is back on the old release a few round trips after the call.
+   * The release list needs no write before the flip (a rollback keeps it as it is, see
+   * {@link #releasesAfter}); the slot is enabled at boot and its pending stop cancelled right after
+   * the flip (a reboot in between restores the route to a slot that does not start at boot: the
+   * next deploy or restart brings it back; the timer's action leaves a slot that serves running).
+   */
+  private void switchToWarm(DeploymentRun run, AppManifest manifest, LiveState state, ReleaseRecord release,
+      Slot slot, ExecResult flipped) {
+    long started = System.nanoTime();
+    run.stage(DeployStage.SWITCHING);
+    run.started("switch", "Move traffic back to the warm " + slot.id() + " slot");
+    List<ReleaseRecord> releases = releasesAfter(state.releases(), release);
+    try {
+      if (!flipped.ok()) {
+        throw new PotionsException("Switching traffic to the " + slot.id() + " slot failed (exit "
+            + flipped.exitStatus() + "): " + ctx.redactor().redact(flipped.tail(10)));
+      }
+      run.line("switch", "new connections now go to the warm " + slot.id() + " slot (port " + manifest.slotPort(slot)
+          + "), " + (System.nanoTime() - rollbackStarted) / 1_000_000 + " ms after the rollback began");
+    } catch (PotionsException e) {
+      run.failed("switch", started, e.getMessage());
+      throw new StageFailure(Reason.SWITCH_FAILED, switchFailed(manifest, slot, e));
+    }
+    // Traffic has moved: from here on, trouble is reported but the rollback stands.
+    try {
+      store().writeReleases(releases);
+      step("Enabling the " + slot.id() + " slot at boot", AppScripts.enableSlot(app, slot), null);
+      step("Cancelling the warm standby's stop", WarmStandby.cancel(app, slot), null);
+      state.liveSlot().filter(old -> old != slot).ifPresent(old -> retire(run, manifest, state, old));
+      prune(run, manifest, state, releases, release);
+    } catch (PotionsException e) {
+      run.line("switch", "warning: traffic moved back to the " + slot.id() + " slot, but the bookkeeping afterwards"
+          + " failed (" + e.getMessage() + "); the next deploy finishes it");
+    }
+    countSwitchTraffic(run, manifest, flipped);
+    run.finished("switch", started);
+  }
+
   /** Where the app's access log stood when the switch began, on the server's clock; null if unknown. */
   private ExecResult markAccessLog() {
     try {
@@ -551,12 +606,21 @@ final class DeployEngine {
         + window + " s: a rollback until then is a route flip");
   }
 
-  /** @return true when the slot runs {@code release}, kept warm by the last switch */
-  private boolean warmAndReady(Slot slot, ReleaseRecord release) {
-    boolean named = WarmStandby.warmRelease(server().read(List.of(WarmStandby.stateFile(app))).get(0), slot)
-        .map(release.id()::equals).orElse(false);
-    return named && server().run(RemoteCommand.of("Checking the warm " + slot.id() + " slot",
-        AppScripts.helper("unit", "is-active", app, slot.id()))).ok();
+  /**
+   * One round trip for an instant rollback: when the standby slot runs {@code release}, kept warm by
+   * the last switch, and is active, marks the access log (where the switch window starts) and flips
+   * the route to it; otherwise changes nothing.
+   *
+   * @return the flip's result (possibly failed), or null when the slot is not warm (start it instead)
+   */
+  private ExecResult flipIfWarm(AppManifest manifest, Slot slot, ReleaseRecord release) {
+    String script = "if [ \"$(cat " + io.potions.internal.shell.Shell.quote(WarmStandby.stateFile(app))
+        + " 2>/dev/null || true)\" = " + io.potions.internal.shell.Shell.quote(slot.id() + " " + release.id())
+        + " ] && " + AppScripts.helper("unit", "is-active", app, slot.id()) + " >/dev/null 2>&1; then\n"
+        + "echo warm=yes\n{\n" + AccessLog.mark(app) + "\n} || true\n"
+        + AppScripts.route(app, manifest.port(), manifest.slotPort(slot)) + "\nelse\necho warm=no\nfi";
+    ExecResult r = server().run(RemoteCommand.of("Switching traffic to the " + slot.id() + " slot if it runs warm", script));
+    return r.marker("warm").filter("yes"::equals).isPresent() ? r : null;
   }
 
   private void drainAndStop(DeploymentRun run, AppManifest manifest, Slot old) {
