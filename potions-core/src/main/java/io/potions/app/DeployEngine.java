@@ -525,6 +525,7 @@ final class DeployEngine {
     } catch (PotionsException e) {
       run.line("switch", "warning: the switch window's access log could not be read: " + e.getMessage());
     }
+  }
 
   /** The old slot after a switch: kept warm for the user's window (instant rollback), or drained and stopped. */
   private void retire(DeploymentRun run, AppManifest manifest, LiveState state, Slot old) {
