@@ -182,8 +182,12 @@ final class AppScripts {
     if (!pathPrefix.isEmpty()) {
       args.add(pathPrefix);
     }
+    String built = quote(buildArea(app) + "/releases/" + releaseId);
+    // A build stopped on the server (a cancelled deploy) ends its unit by SIGTERM, which systemd
+    // counts as a clean exit: only a release that is really there gets linked.
     return helper(args.toArray(String[]::new)) + "\n"
-        + "ln -sfn " + quote(buildArea(app) + "/releases/" + releaseId) + " " + quote(dir(app) + "/releases/" + releaseId);
+        + "[ -d " + built + " ] || { echo 'the build was stopped before it made a release' >&2; exit 1; }\n"
+        + "ln -sfn " + built + " " + quote(dir(app) + "/releases/" + releaseId);
   }
 
   /**

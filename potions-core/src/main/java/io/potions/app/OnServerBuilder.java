@@ -86,6 +86,10 @@ public final class OnServerBuilder implements ReleaseBuilder {
           + "). Last output:\n" + result.tail(30) + hint(result));
     }
     AppScripts.BuildOutput output = AppScripts.BuildOutput.parse(result);
+    if (output.releaseName().isEmpty()) {
+      // Half a release (a build stopped while mix wrote it) is no release: nothing of it stays.
+      server.run(RemoteCommand.of("Removing the failed release", AppScripts.removeRelease(app, request.releaseId())));
+    }
     String releaseName = output.releaseName().orElseThrow(() -> new BuildFailure(Reason.BUILD_FAILED,
         "The build made no release executable; does mix.exs define a release?"));
     return new BuiltRelease(releaseName, output.releaseBytes(), sent);
