@@ -35,9 +35,10 @@ public record Deployment(
     long releaseBytes, String error, List<String> log, List<StageTiming> timeline,
     SwitchTraffic traffic) {
 
-  /** Records stored before timelines were kept read with an empty one. */
-  public Deployment {
-    timeline = timeline == null ? List.of() : List.copyOf(timeline);
+  /** @return the stages it went through with their timings; empty for records stored before timelines were kept */
+  @Override
+  public List<StageTiming> timeline() {
+    return timeline == null ? List.of() : List.copyOf(timeline);
   }
 
   /** What a deployment did. Stored on the server in lowercase ({@code deploy}). */

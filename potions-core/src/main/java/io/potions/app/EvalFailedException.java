@@ -5,6 +5,7 @@ import io.potions.PotionsException;
 /** An expression given to {@link App#eval(String)} raised, or could not be evaluated; nothing else changed. */
 public class EvalFailedException extends PotionsException {
   private static final long serialVersionUID = 1L;
+  /** What the evaluation printed (redacted). */
   private final String output;
 
   /**

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One event of a {@link Potions}'s {@link EventStream}: a {@link ProgressEvent} with where it
+ * One event of a {@link io.potions.Potions}'s {@link EventStream}: a {@link ProgressEvent} with where it
  * happened and an id. Ids increase by one per event of the stream, so a subscriber that remembers
  * the last id it saw can resume without gaps or duplicates (server-sent events' {@code Last-Event-ID}).
  *

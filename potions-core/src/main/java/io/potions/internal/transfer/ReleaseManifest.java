@@ -64,7 +64,11 @@ public record ReleaseManifest(List<Entry> entries) {
    */
   public record LinkEntry(String path, String target) implements Entry {}
 
-  /** Validates every entry and copies the list. */
+  /**
+   * Validates every entry and copies the list.
+   *
+   * @param entries the release's directories, files and links
+   */
   public ReleaseManifest {
     entries = List.copyOf(entries);
     Set<String> seen = new java.util.HashSet<>();
