@@ -241,6 +241,7 @@ class WebhookHandlerTest {
   @Test
   void anAppDeploysThroughItsServersQueue() throws Exception {
     List<String> reports = new CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch redeliveryAnswered = new java.util.concurrent.CountDownLatch(1);
     SourceHost source = new SourceHost() {
       @Override
       public String describe() {
@@ -262,6 +263,15 @@ class WebhookHandlerTest {
       @Override
       public void reportDeployment(SourceCommit commit, String state, String description) {
         reports.add(state + " " + commit.sha() + " " + Thread.currentThread().getName());
+        if (state.equals("in_progress")) {
+          // Hold the deploy until the redelivery below was answered: a failed deploy may be retried,
+          // so once it has failed the same delivery would rightly be queued again.
+          try {
+            redeliveryAnswered.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
       }
     };
     DeployQueue queue = new DeployQueue("test-box");
@@ -308,6 +318,7 @@ class WebhookHandlerTest {
 
     assertThat(hooks.handle(d.headers(), d.body()).status()).isEqualTo(202);
     assertThat(hooks.handle(d.headers(), d.body()).status()).isEqualTo(200);
+    redeliveryAnswered.countDown();
 
     assertThat(futures).hasSize(1);
     assertThatThrownBy(() -> futures.get(0).get(10, TimeUnit.SECONDS)).hasMessageContaining("no server in this test");
