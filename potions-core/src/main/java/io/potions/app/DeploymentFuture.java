@@ -56,7 +56,7 @@ public final class DeploymentFuture extends CompletableFuture<Deployment> {
     if (isDone()) {
       return false;
     }
-    return op.cancel() && super.cancel(mayInterruptIfRunning);
+    return op.cancel(() -> super.cancel(mayInterruptIfRunning));
   }
 
   @Override

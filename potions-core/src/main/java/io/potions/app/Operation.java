@@ -98,13 +98,17 @@ final class Operation {
   }
 
   /**
+   * @param markCancelled marks the caller's future cancelled; it runs before the server work is
+   *     stopped, because a stopped build ends the deploy and would otherwise complete the future
+   *     (as failed) first
    * @return true when it was cancelled: it had not moved traffic yet
    */
-  boolean cancel() {
+  boolean cancel(Runnable markCancelled) {
     Runnable stop;
     synchronized (this) {
       switch (state) {
         case QUEUED -> {
+          markCancelled.run();
           state = State.ENDED;
           cancelRequested = true;
           stage = DeployStage.CANCELLED;
@@ -120,6 +124,7 @@ final class Operation {
           return true;
         }
         case RUNNING -> {
+          markCancelled.run();
           cancelRequested = true;
           stop = stopper;
         }
