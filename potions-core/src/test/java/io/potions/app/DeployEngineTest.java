@@ -8,12 +8,8 @@ import io.potions.app.DeployFailedException.Reason;
 import io.potions.internal.engine.DeployQueue;
 import io.potions.internal.engine.ServerContext;
 import io.potions.progress.ProgressEvent;
-import io.potions.progress.ProgressListener;
-import io.potions.secret.Redactor;
 import io.potions.source.SourceCommit;
 import io.potions.spi.ReleaseBuilder;
-import io.potions.spi.RemoteExecutor;
-import io.potions.spi.ReverseProxy;
 import io.potions.spi.SourceHost;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -90,42 +86,7 @@ class DeployEngineTest {
   }
 
   private DeployEngine engine() {
-    ServerContext ctx = new ServerContext() {
-      @Override
-      public String serverName() {
-        return "fake";
-      }
-
-      @Override
-      public RemoteExecutor executor() {
-        return server;
-      }
-
-      @Override
-      public ReverseProxy proxy() {
-        throw new AssertionError("a deploy never changes the proxy's configuration");
-      }
-
-      @Override
-      public ReleaseBuilder releaseBuilder() {
-        return builder;
-      }
-
-      @Override
-      public ProgressListener listener() {
-        return events::add;
-      }
-
-      @Override
-      public Redactor redactor() {
-        return new Redactor();
-      }
-
-      @Override
-      public DeployQueue queue() {
-        return queue;
-      }
-    };
+    ServerContext ctx = FakeServerContext.listening(server, builder, queue, events::add);
     return new DeployEngine(ctx, APP);
   }
 

@@ -10,12 +10,7 @@ import io.potions.event.PotionsEvent;
 import io.potions.internal.engine.DeployQueue;
 import io.potions.internal.engine.ServerContext;
 import io.potions.progress.ProgressEvent;
-import io.potions.progress.ProgressListener;
-import io.potions.secret.Redactor;
 import io.potions.source.SourceCommit;
-import io.potions.spi.ReleaseBuilder;
-import io.potions.spi.RemoteExecutor;
-import io.potions.spi.ReverseProxy;
 import io.potions.spi.SourceHost;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -65,47 +60,8 @@ class DeployStagesAndCancelTest {
     }
   };
 
-  private final ServerContext ctx = new ServerContext() {
-    @Override
-    public String serverName() {
-      return "fake";
-    }
-
-    @Override
-    public RemoteExecutor executor() {
-      return server;
-    }
-
-    @Override
-    public ReverseProxy proxy() {
-      throw new AssertionError("a deploy never changes the proxy's configuration");
-    }
-
-    @Override
-    public ReleaseBuilder releaseBuilder() {
-      return new OnServerBuilder();
-    }
-
-    @Override
-    public ProgressListener listener() {
-      return ProgressListener.NONE;
-    }
-
-    @Override
-    public Redactor redactor() {
-      return new Redactor();
-    }
-
-    @Override
-    public DeployQueue queue() {
-      return queue;
-    }
-
-    @Override
-    public void publish(String app, String operation, ProgressEvent event) {
-      stream.publish("fake", app, operation, event);
-    }
-  };
+  private final ServerContext ctx =
+      FakeServerContext.publishing(server, new OnServerBuilder(), queue, (app, op, e) -> stream.publish("fake", app, op, e));
 
   @BeforeEach
   void anAppThatExists() throws IOException {

@@ -191,39 +191,7 @@ public final class SshConnection implements AutoCloseable {
    * @return exit status and output
    */
   public ExecResult exec(String command, byte[] stdin, Duration timeout, OutputListener listener) {
-    long started = System.nanoTime();
-    LineSplitter out = new LineSplitter(OutputListener.Stream.STDOUT, listener, redactor);
-    LineSplitter err = new LineSplitter(OutputListener.Stream.STDERR, listener, redactor);
-    ClientSession s = session();
-    try (ChannelExec channel = s.createExecChannel(command)) {
-      channel.setOut(out);
-      channel.setErr(err);
-      channel.setIn(stdin == null ? InputStream.nullInputStream() : new ByteArrayInputStream(stdin));
-      channel.open().verify(target.connectTimeout().toMillis());
-      Set<ClientChannelEvent> events =
-          channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout.toMillis());
-      out.close();
-      err.close();
-      if (!events.contains(ClientChannelEvent.CLOSED)) {
-        channel.close(true);
-        throw new RemoteCommandException("A command on " + target.host() + " did not finish within "
-            + timeout.toSeconds() + " s; its channel was closed. Last output:\n" + tail(out, err));
-      }
-      Integer status = channel.getExitStatus();
-      if (status == null) {
-        if (!s.isOpen()) {
-          throw new ServerUnreachableException("The SSH connection to " + target.host()
-              + " dropped while a command ran. Last output:\n" + tail(out, err));
-        }
-        String signal = channel.getExitSignal();
-        status = signal == null ? -1 : 128 + signalNumber(signal);
-      }
-      return new ExecResult(status, out.lines(), err.lines(),
-          Duration.ofNanos(System.nanoTime() - started));
-    } catch (IOException e) {
-      throw new ServerUnreachableException("The SSH connection to " + target.host()
-          + " failed while running a command: " + redactor.redact(String.valueOf(e.getMessage())), e);
-    }
+    return execStreaming(command, stdin == null ? null : new ByteArrayInputStream(stdin), null, timeout, listener);
   }
 
   /**
