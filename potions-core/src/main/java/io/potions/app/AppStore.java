@@ -55,7 +55,11 @@ final class AppStore {
 
   /** @throws AppNotFoundException when the app has no manifest on the server */
   AppManifest manifest() {
-    String json = server.read(List.of(path("app.json"))).get(0).filter(s -> !s.isBlank())
+    return parseManifest(server.read(List.of(path("app.json"))).get(0));
+  }
+
+  private AppManifest parseManifest(Optional<String> content) {
+    String json = content.filter(s -> !s.isBlank())
         .orElseThrow(() -> new AppNotFoundException("App '" + app + "' does not exist on " + serverName
             + ". Create it with server.app(\"" + app + "\").create(settings)."));
     try {
@@ -64,6 +68,19 @@ final class AppStore {
       throw new PotionsException("The manifest of app " + app + " on " + serverName + " is unreadable: "
           + e.getMessage(), e);
     }
+  }
+
+  /** The manifest and what is live, as a deploy reads them first. */
+  record Snapshot(AppManifest manifest, LiveState live) {}
+
+  /**
+   * @return the manifest and the live state in two round trips (one read of the manifest, route and
+   *     release list, one of the slots' links): every deploy and rollback begins here
+   */
+  Snapshot snapshot() {
+    List<Optional<String>> files = server.read(List.of(path("app.json"), AppScripts.routeFile(app), path("state.json")));
+    AppManifest manifest = parseManifest(files.get(0));
+    return new Snapshot(manifest, liveState(manifest, files.get(1), files.get(2)));
   }
 
   void writeManifest(AppManifest manifest) {
@@ -107,13 +124,17 @@ final class AppStore {
    */
   LiveState liveState(AppManifest manifest) {
     List<Optional<String>> files = server.read(List.of(AppScripts.routeFile(app), path("state.json")));
-    Optional<Slot> live = AppScripts.parseRoute(files.get(0).orElse(""))
+    return liveState(manifest, files.get(0), files.get(1));
+  }
+
+  private LiveState liveState(AppManifest manifest, Optional<String> route, Optional<String> state) {
+    Optional<Slot> live = AppScripts.parseRoute(route.orElse(""))
         .flatMap(port -> port == manifest.slotPort(Slot.BLUE) ? Optional.of(Slot.BLUE)
             : port == manifest.slotPort(Slot.GREEN) ? Optional.of(Slot.GREEN) : Optional.empty());
     Map<Slot, String> links = AppScripts.parseSlotReleases(
         server.require(RemoteCommand.of("Reading the slots", AppScripts.slotReleases(app))));
     Optional<String> liveRelease = live.map(links::get).filter(id -> id != null && !id.isEmpty());
-    return new LiveState(live, liveRelease, parseReleases(files.get(1).orElse("")));
+    return new LiveState(live, liveRelease, parseReleases(state.orElse("")));
   }
 
   private List<ReleaseRecord> parseReleases(String json) {

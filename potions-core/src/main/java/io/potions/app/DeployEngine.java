@@ -202,8 +202,9 @@ final class DeployEngine {
   private Deployment execute(DeploymentRun run, ReleaseSource releaseSource) {
     try (DeployLock lock = DeployLock.acquire(server(), run.holder(), LOCK_WAIT,
         holder -> run.line("queue", "waiting for the deploy lock held by " + holder))) {
-      AppManifest manifest = store().manifest();
-      LiveState state = store().liveState(manifest);
+      AppStore.Snapshot snapshot = store().snapshot();
+      AppManifest manifest = snapshot.manifest();
+      LiveState state = snapshot.live();
       Slot standby = state.standby();
       ReleaseRecord release;
       try {

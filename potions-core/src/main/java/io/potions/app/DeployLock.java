@@ -23,6 +23,9 @@ final class DeployLock implements AutoCloseable {
   static final String LOCK_FILE = ServerLayout.STATE + "/deploy.lock";
   static final String HOLDER_FILE = ServerLayout.STATE + "/deploy.holder";
   private static final String LOCKED = "POTIONS_LOCKED";
+  private static final String WAITING = "POTIONS_LOCK_BUSY";
+  /** flock's exit status when the lock is taken by someone else (not a status the holder exits with). */
+  private static final int BUSY_EXIT = 75;
   /** The longest a lock is held; the server ends the holding command after it. */
   private static final Duration MAX_HOLD = Duration.ofHours(12);
 
@@ -32,10 +35,18 @@ final class DeployLock implements AutoCloseable {
     this.held = held;
   }
 
+  /**
+   * One command takes the lock: it tries at once, and only when the lock is busy says who holds it
+   * (a {@value #WAITING} line) and waits. Taking a free lock is one round trip, which is most of an
+   * instant rollback's budget.
+   */
   static String render(String holder, Duration wait) {
     String inner = "printf '%s\\n' \"$1\" > " + quote(HOLDER_FILE) + "; echo " + LOCKED + "; exec cat >/dev/null";
-    return "exec flock -w " + Math.max(1, wait.toSeconds()) + " " + quote(LOCK_FILE) + " bash -c "
-        + quote(inner) + " potions-lock " + quote(holder);
+    String take = " " + quote(LOCK_FILE) + " bash -c " + quote(inner) + " potions-lock " + quote(holder);
+    return "flock -n -E " + BUSY_EXIT + take + "\n"
+        + "rc=$?; [ \"$rc\" -eq " + BUSY_EXIT + " ] || exit \"$rc\"\n"
+        + "echo \"" + WAITING + " $(cat " + quote(HOLDER_FILE) + " 2>/dev/null)\"\n"
+        + "exec flock -w " + Math.max(1, wait.toSeconds()) + take;
   }
 
   /**
@@ -47,13 +58,12 @@ final class DeployLock implements AutoCloseable {
    * @throws DeployLockBusyException when the wait ran out
    */
   static DeployLock acquire(RemoteExecutor server, String holder, Duration wait, Consumer<String> onWaiting) {
-    var probe = server.run(RemoteCommand.of("Checking the deploy lock",
-        "flock -n " + quote(LOCK_FILE) + " true || cat " + quote(HOLDER_FILE)));
-    if (!probe.out().isBlank()) {
-      onWaiting.accept(probe.out().trim());
-    }
     RemoteProcess held = server.hold(RemoteCommand.of("Holding the deploy lock", render(holder, wait))
-        .limit(MAX_HOLD).fencing(), OutputListener.IGNORE);
+        .limit(MAX_HOLD).fencing(), (stream, line) -> {
+          if (line.startsWith(WAITING + " ")) {
+            onWaiting.accept(line.substring(WAITING.length() + 1).trim());
+          }
+        });
     try {
       String line = held.awaitLine(LOCKED::equals, wait.plusSeconds(30));
       if (line == null) {
