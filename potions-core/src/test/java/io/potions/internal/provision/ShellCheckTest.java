@@ -5,6 +5,8 @@ import io.potions.internal.cloud.HostKeyRotation;
 import io.potions.internal.shell.ShellCheck;
 import io.potions.provision.BootstrapStep;
 import io.potions.provision.Distribution;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,17 @@ class ShellCheckTest {
     scripts.put("potions-admin", SystemFiles.adminHelper());
     // The build script the helper runs as the build user (inside the helper, it is a string).
     scripts.put("build-as-build-user", SystemFiles.buildScript());
+    ShellCheck.assertClean(scripts);
+  }
+
+  /** The project's own entry points: the quick start, the test command, CI's and its set-up. */
+  @Test
+  void theProjectsOwnScriptsPassShellCheck() throws Exception {
+    Path root = Path.of(System.getProperty("user.dir")).getParent();
+    Map<String, String> scripts = new LinkedHashMap<>();
+    for (String file : List.of("potions", "run-tests", ".ci/run", "scripts/test-prerequisites.sh")) {
+      scripts.put(file, Files.readString(root.resolve(file)));
+    }
     ShellCheck.assertClean(scripts);
   }
 }
