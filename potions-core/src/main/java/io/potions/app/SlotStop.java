@@ -51,9 +51,8 @@ final class SlotStop {
         .raw("STOP_ASYNC", AppScripts.helper("unit-stop-async", app, slot.id()))
         .raw("STOP", AppScripts.helper("unit", "stop", app, slot.id()))
         .raw("SHUTDOWN_SECONDS", Long.toString(Math.max(1, shutdown.toSeconds())))
-        .raw("WINDOW_MS", Long.toString(window.toMillis()))
         .raw("WINDOW_SECONDS", Long.toString(window.toSeconds()))
-        .raw("CLOSE", AppScripts.helper("conn-close", app, Integer.toString(port)))
+        .raw("SPREAD", AppScripts.helper("conn-spread", app, Integer.toString(port), Long.toString(window.toMillis())))
         .render();
   }
 

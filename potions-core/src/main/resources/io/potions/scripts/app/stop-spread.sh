@@ -1,7 +1,8 @@
 # Stops the old slot with SIGTERM and follows its shutdown: the app drains its own long-lived
 # connections (a Phoenix socket drainer closes WebSockets in batches) for up to its shutdown
-# timeout. Whatever is still open then is closed here in batches spread over the reconnect window,
-# so clients reconnect spread out instead of all in the same second when the VM exits.
+# timeout. Whatever is still open then is closed in batches spread over the reconnect window
+# (by the root helper, in one command paced by its own clock), so clients reconnect spread out
+# instead of all in the same second when the VM exits.
 unit=@@UNIT@@
 running() {
   case "$(systemctl is-active "$unit" 2>/dev/null)" in
@@ -22,18 +23,11 @@ left=0
 closed=0
 if running; then
   left=$(open_count)
-  steps=$((@@WINDOW_MS@@ / 200))
-  [ "$steps" -ge 1 ] || steps=1
-  batch=$(((left + steps - 1) / steps))
-  [ "$batch" -ge 1 ] || batch=1
-  i=0
-  while [ $i -lt $steps ] && running && [ "$(open_count)" -gt 0 ]; do
-    out=$(@@CLOSE@@ "$batch" 2>/dev/null) || out=
+  if [ "$left" -gt 0 ]; then
+    out=$(@@SPREAD@@ 2>/dev/null) || out=
     n=${out#closed=}
-    [[ "$n" =~ ^[0-9]+$ ]] && closed=$((closed + n))
-    i=$((i + 1))
-    sleep 0.2
-  done
+    [[ "$n" =~ ^[0-9]+$ ]] && closed=$n
+  fi
 fi
 # systemd's own stop timeout (shutdown + window + margin) ends it if it still does not exit.
 end=$((SECONDS + @@WINDOW_SECONDS@@ + 60))

@@ -556,23 +556,58 @@ SQL
     app_ok "$1"; slot_ok "$2"
     exec systemctl stop --no-block "potions-app@$1-$2.service"
     ;;
-  conn-close)
-    # conn-close APP PORT COUNT: close (ss -K) up to COUNT established connections to one of the
-    # app's own slot ports, so what a stopping slot still holds is closed in batches, not at once
-    [ $# -eq 3 ] || die "usage: conn-close APP PORT COUNT"
+  conn-spread)
+    # conn-spread APP PORT WINDOW_MS: closes (ss -K) what is still open on one of the app's own slot
+    # ports, spread evenly over the window: every 200 ms, by the clock, the open connections over the
+    # ticks left. Only quiet ones: nothing received for a second and the last thing received answered.
+    # A proxy keep-alive connection carrying requests is never quiet (cutting it would fail a
+    # request); it waits for a later tick. Runs here, as one command, because a round trip per
+    # batch does not keep time on a loaded server.
+    [ $# -eq 3 ] || die "usage: conn-spread APP PORT WINDOW_MS"
     app_ok "$1"; port_ok "$2"; num_ok "$3"
     [ -f "$ROUTE_DIR/$1" ] || die "app $1 has no route"
     read -r app_port _ < "$ROUTE_DIR/$1" || die "unreadable route of $1"
     port_ok "$app_port"
     [ "$2" -eq $((app_port + 1)) ] || [ "$2" -eq $((app_port + 2)) ] || die "port $2 is not a slot port of $1"
-    [ "$3" -ge 1 ] || exit 0
-    mapfile -t peers < <(ss -Htn state established "( sport = :$2 )" | awk '{print $4}' | sed -n 's/.*:\([0-9]*\)$/\1/p' | head -n "$3")
-    [ ${#peers[@]} -gt 0 ] || { echo "closed=0"; exit 0; }
-    filter="sport = :$2 and ( dport = :${peers[0]}"
-    for p in "${peers[@]:1}"; do filter+=" or dport = :$p"; done
-    filter+=" )"
-    ss -K -Htn state established "( $filter )" >/dev/null
-    echo "closed=${#peers[@]}"
+    port=$2
+    # One line per connection: its peer port, then idle or busy (ss omits lastsnd/lastrcv when 0 ms).
+    connections() {
+      ss -Htni state established "( sport = :$port )" | awk '
+        function emit() { if (peer != "") print peer, ((queued == 0 && snd <= rcv && rcv >= 1000) ? "idle" : "busy") }
+        /^[^ \t]/ { emit(); peer = $4; sub(/.*:/, "", peer); queued = $1 + 0; snd = 0; rcv = 0; next }
+        { for (i = 1; i <= NF; i++) {
+            if ($i ~ /^lastsnd:/) snd = substr($i, 9) + 0
+            if ($i ~ /^lastrcv:/) rcv = substr($i, 9) + 0
+        } }
+        END { emit() }'
+    }
+    now_ms() { date +%s%3N; }
+    end=$(($(now_ms) + $3))
+    # Past the window, busy connections get a short grace to finish their request, then it stops.
+    give_up=$((end + 5000))
+    closed=0
+    while :; do
+      mapfile -t open < <(connections)
+      [ ${#open[@]} -gt 0 ] || break
+      now=$(now_ms)
+      [ "$now" -lt "$give_up" ] || break
+      ticks=$(((end - now) / 200)); [ "$ticks" -ge 1 ] || ticks=1
+      batch=$(((${#open[@]} + ticks - 1) / ticks))
+      filter=
+      n=0
+      for c in "${open[@]}"; do
+        [ "$n" -lt "$batch" ] || break
+        [ "${c#* }" = idle ] || continue
+        filter+="${filter:+ or }dport = :${c%% *}"
+        n=$((n + 1))
+      done
+      if [ "$n" -gt 0 ]; then
+        ss -K -Htn state established "( sport = :$port and ( $filter ) )" >/dev/null
+        closed=$((closed + n))
+      fi
+      sleep 0.2
+    done
+    echo "closed=$closed"
     ;;
   access-log)
     # access-log APP size|OFFSET: the size of the app's access log (access_log_offset=N), or its lines
