@@ -38,6 +38,23 @@ SANDBOX=(@@SANDBOX_PROPERTIES@@)
 
 app_user() { echo "@@APP_USER_PREFIX@@$1"; }
 drop_in_dir() { echo "$UNIT_DIR/potions-app@$1-$2.service.d"; }
+# slot_sandbox APP SLOT: sets user and app_props from the slot's own drop-in (root-written by
+# app-init): the user, storage and limits a command run "as the slot" gets. An app created before
+# per-app users has a drop-in without User=: it keeps the shared user.
+slot_sandbox() {
+  local conf line
+  conf="$(drop_in_dir "$1" "$2")/@@DROP_IN@@"
+  [ -f "$conf" ] || die "app $1 has no drop-in for slot $2 (provision the server again)"
+  user=@@RUNTIME_USER@@
+  app_props=()
+  while IFS= read -r line; do
+    case "$line" in
+      User=*) user="${line#User=}" ;;
+      ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p "$line") ;;
+    esac
+  done < "$conf"
+  [[ "$user" =~ ^[a-z][a-z0-9-]{0,31}$ ]] && [ "$user" != root ] || die "invalid user '$user' in $conf"
+}
 # The root-written drop-in of one slot: the app's own user, its storage as the only writable path
 # and its resource limits. Printed with builtins only; every value was validated.
 slot_config() {
@@ -253,19 +270,7 @@ POTIONS_BUILD_SCRIPT
     [ -f "$ENV_DIR/$1-$2" ] || die "no env file for $1-$2"
     name=$(sed -n 's/^POTIONS_RELEASE_NAME=//p' "$ENV_DIR/$1-$2" | tr -d '"')
     [[ "$name" =~ ^[a-z][a-z0-9_]{0,63}$ ]] || die "invalid release name '$name'"
-    # The slot's own drop-in (root-written by app-init) gives the user, storage and limits.
-    # An app created before per-app users has a drop-in without User=: it keeps the shared user.
-    conf="$(drop_in_dir "$1" "$2")/@@DROP_IN@@"
-    [ -f "$conf" ] || die "app $1 has no drop-in for slot $2 (provision the server again)"
-    user=@@RUNTIME_USER@@
-    app_props=()
-    while IFS= read -r line; do
-      case "$line" in
-        User=*) user="${line#User=}" ;;
-        ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p "$line") ;;
-      esac
-    done < "$conf"
-    [[ "$user" =~ ^[a-z][a-z0-9-]{0,31}$ ]] && [ "$user" != root ] || die "invalid user '$user' in $conf"
+    slot_sandbox "$1" "$2"
     exec systemd-run --quiet --wait --pipe --collect --service-type=exec \
       -p User="$user" -p Group="$user" "${app_props[@]}" "${SANDBOX[@]}" -p EnvironmentFile="$ENV_DIR/$1-$2" \
       -p WorkingDirectory="@@SLOTS@@/$1-$2/release" -E RELEASE_TMP=/tmp -E HOME=/tmp \
@@ -641,17 +646,7 @@ SQL
     [[ "$name" =~ ^[a-z][a-z0-9_]{0,63}$ ]] || die "invalid release name '$name'"
     dport=$(sed -n 's/^POTIONS_DIST_PORT=//p' "$envf" | tr -d '"')
     [[ "$dport" =~ ^[0-9]{4,5}$ ]] || die "app $1 was deployed without a distribution port: deploy or restart it once, then try again"
-    conf="$(drop_in_dir "$1" "$2")/@@DROP_IN@@"
-    [ -f "$conf" ] || die "app $1 has no drop-in for slot $2 (provision the server again)"
-    user=@@RUNTIME_USER@@
-    app_props=()
-    while IFS= read -r line; do
-      case "$line" in
-        User=*) user="${line#User=}" ;;
-        ReadWritePaths=*|MemoryMax=*|CPUQuota=*|TasksMax=*) app_props+=(-p "$line") ;;
-      esac
-    done < "$conf"
-    [[ "$user" =~ ^[a-z][a-z0-9-]{0,31}$ ]] && [ "$user" != root ] || die "invalid user '$user' in $conf"
+    slot_sandbox "$1" "$2"
     # The client node reaches the slot's node on its fixed loopback port without epmd, and listens on nothing.
     erl_opts="-start_epmd false -erl_epmd_port $dport -dist_listen false"
     run=(systemd-run --quiet --wait --collect --service-type=exec -p User="$user" -p Group="$user"
