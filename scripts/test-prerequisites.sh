@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what the tests need: the Debian packages they run (Docker, debootstrap
 # for the test servers' base image, ShellCheck for the rendered scripts, Chromium and chromedriver
-# for the portal's browser test) and a Docker engine that
+# for the portal's browser test, Pebble as the test ACME CA) and a Docker engine that
 # answers, installing and starting one if needed. Debian/Ubuntu only; these machines have no init
 # system, so dockerd is started by hand. Idempotent: what is already there is reused.
 set -euo pipefail
@@ -18,6 +18,9 @@ command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 # The portal's browser test drives the distribution's Chromium through its chromedriver (no downloads).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+# HttpsE2ETest: Pebble plays Let's Encrypt (pebble and pebble-challtestsrv); openssl makes its directory's certificate.
+command -v pebble >/dev/null 2>&1 || need+=(pebble)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" -ne 0 ]; then
   log "missing ${need[*]} and this script is not root: install them (Debian/Ubuntu: apt-get install ${need[*]})"
   exit 1

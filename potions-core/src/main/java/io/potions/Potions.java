@@ -41,10 +41,13 @@ public final class Potions implements AutoCloseable {
   private final Path home;
   private final KnownHosts knownHosts;
   private SshIdentity identity;
+  private final Optional<String> baseDomain;
 
   private Potions(Builder builder) {
     this.listener = builder.listener;
-    this.proxy = builder.proxy != null ? builder.proxy : discoverProxy();
+    ReverseProxy chosenProxy = builder.proxy != null ? builder.proxy : discoverProxy();
+    this.proxy = builder.acme != null ? chosenProxy.withAcme(builder.acme) : chosenProxy;
+    this.baseDomain = Optional.ofNullable(builder.baseDomain);
     ReleaseBuilder chosen = builder.releaseBuilder != null ? builder.releaseBuilder
         : ServiceLoader.load(ReleaseBuilder.class).findFirst().orElseGet(OnServerBuilder::new);
     // Apps may name another builder in their settings: the extra ones, and always the on-server one.
@@ -85,6 +88,7 @@ public final class Potions implements AutoCloseable {
   public synchronized Server existingServer(String name, SshTarget target) {
     Server server = new Server(name, target, proxy, releaseBuilder, listener, redactor);
     server.useEvents(events);
+    server.useBaseDomain(baseDomain);
     servers.add(server);
     return server;
   }
@@ -187,6 +191,8 @@ public final class Potions implements AutoCloseable {
     private CloudProvider cloud;
     private SshIdentity identity;
     private Path home;
+    private io.potions.app.domain.AcmeSettings acme;
+    private String baseDomain;
 
     private Builder() {}
 
@@ -255,6 +261,35 @@ public final class Potions implements AutoCloseable {
      */
     public Builder home(Path home) {
       this.home = Objects.requireNonNull(home, "home");
+      return this;
+    }
+
+    /**
+     * Where the reverse proxy obtains the certificates of apps served over HTTPS (default: Let's
+     * Encrypt's production directory; {@link io.potions.app.domain.AcmeSettings#letsEncryptStaging()}
+     * for trials).
+     *
+     * @param acme the ACME directory, the root to trust for it, the account email
+     * @return this builder
+     */
+    public Builder acme(io.potions.app.domain.AcmeSettings acme) {
+      this.acme = Objects.requireNonNull(acme, "acme");
+      return this;
+    }
+
+    /**
+     * A base domain under which every app created through this instance also answers, at
+     * {@code <app>.<base>} (point the wildcard record {@code *.<base>} at the server once). The app's
+     * own first domain stays its primary one (PHX_HOST); the default one is added after it when the app
+     * is created.
+     *
+     * @param baseDomain a plain domain, such as {@code apps.example.com}
+     * @return this builder
+     * @throws io.potions.InvalidInputException when it is not a plain domain
+     */
+    public Builder baseDomain(String baseDomain) {
+      io.potions.app.domain.Domains.defaultDomain("app", baseDomain);  // refuses a bad one here, not later
+      this.baseDomain = io.potions.internal.Names.domain(baseDomain);
       return this;
     }
 

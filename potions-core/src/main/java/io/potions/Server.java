@@ -35,6 +35,7 @@ public final class Server implements AutoCloseable {
   private final Redactor redactor;
   private final DeployQueue queue;
   private final ServerContext context = new Context();
+  private volatile Optional<String> baseDomain = Optional.empty();
   private SshConnection connection;
   private SshConnection deployConnection;
   private ProvisionReport lastProvision;
@@ -91,6 +92,10 @@ public final class Server implements AutoCloseable {
   }
 
   /** Publishes to the instance's stream instead of a private one. */
+  void useBaseDomain(Optional<String> base) {
+    this.baseDomain = base;
+  }
+
   void useEvents(EventStream stream) {
     this.events = stream;
   }
@@ -212,6 +217,11 @@ public final class Server implements AutoCloseable {
     @Override
     public ReverseProxy proxy() {
       return proxy;
+    }
+
+    @Override
+    public Optional<String> baseDomain() {
+      return baseDomain;
     }
 
     @Override

@@ -11,6 +11,7 @@ import static io.potions.internal.shell.Shell.writeFile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.potions.PotionsException;
+import io.potions.app.domain.AcmeSettings;
 import io.potions.internal.provision.BootstrapPlan;
 import io.potions.provision.BootstrapStep;
 import io.potions.provision.Distribution;
@@ -29,6 +30,30 @@ import java.util.function.UnaryOperator;
 public final class CaddyProxy implements ReverseProxy {
   private static final String ADMIN_URL = "http://" + ADMIN_LISTEN;
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final AcmeSettings acme;
+
+  /** Caddy obtaining certificates from Let's Encrypt's production directory. */
+  public CaddyProxy() {
+    this(AcmeSettings.letsEncrypt());
+  }
+
+  /**
+   * @param acme where Caddy obtains the certificates of HTTPS apps
+   */
+  public CaddyProxy(AcmeSettings acme) {
+    this.acme = java.util.Objects.requireNonNull(acme, "acme");
+  }
+
+  @Override
+  public ReverseProxy withAcme(AcmeSettings settings) {
+    return new CaddyProxy(settings);
+  }
+
+  /** @return where this proxy obtains certificates */
+  public AcmeSettings acme() {
+    return acme;
+  }
 
   @Override
   public String name() {
@@ -73,11 +98,43 @@ public final class CaddyProxy implements ReverseProxy {
 
   @Override
   public void applyRoute(AppRoute route, RemoteExecutor server) {
+    if (route.https()) {
+      // The issuer before the route: the route's hosts make Caddy ask for certificates at once.
+      applyAcme(server);
+    }
     // The app's access log first: the route then sends its hosts to a logger that exists.
     updateLogging(server, "give app " + route.app() + " its access log",
         logging -> CaddyAccessLogs.withLogger(logging, route.app()));
     update(server, "route " + route.domains() + " to app " + route.app(),
         config -> CaddyAccessLogs.withHosts(CaddyRoutes.withRoute(config, route), route.app(), route.domains()));
+  }
+
+  private void applyAcme(RemoteExecutor server) {
+    acme.directoryRootPem().ifPresent(pem -> server.require(RemoteCommand.of(
+        "Writing the ACME directory's root for Caddy", CaddyTls.writeRootScript()).stdin(pem.getBytes(
+            java.nio.charset.StandardCharsets.UTF_8))));
+    String current = server.require(RemoteCommand.of("Reading Caddy's TLS config", CaddyTls.readScript())).out();
+    JsonNode tls;
+    try {
+      tls = JSON.readTree(current.isBlank() ? "null" : current);
+    } catch (IOException e) {
+      throw new PotionsException("Caddy answered with unreadable JSON for its TLS config: " + e.getMessage(), e);
+    }
+    if (CaddyTls.isCurrent(tls, acme)) {
+      return;
+    }
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(CaddyTls.withAcme(tls, acme));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    String what = "obtain certificates from " + acme.directory();
+    String status = server.require(RemoteCommand.of("Caddy: " + what, CaddyTls.writeScript()).stdin(body)).out().trim();
+    if (!status.endsWith("200")) {
+      throw new PotionsException("Caddy refused to " + what + ": " + status
+          + ". Check 'journalctl -u caddy' on the server.");
+    }
   }
 
   /**

@@ -24,6 +24,9 @@ class CaddyScriptsTest {
     scripts.put("write-server", ShellCheck.REMOTE_PRELUDE + CaddyProxy.writeServerScript("\"abc'def\""));
     scripts.put("write-server-no-etag", ShellCheck.REMOTE_PRELUDE + CaddyProxy.writeServerScript(null));
     scripts.put("write-logging", ShellCheck.REMOTE_PRELUDE + CaddyProxy.writeLoggingScript());
+    scripts.put("write-acme-root", ShellCheck.REMOTE_PRELUDE + CaddyTls.writeRootScript());
+    scripts.put("read-tls", ShellCheck.REMOTE_PRELUDE + CaddyTls.readScript());
+    scripts.put("write-tls", ShellCheck.REMOTE_PRELUDE + CaddyTls.writeScript());
     ShellCheck.assertClean(scripts);
   }
 

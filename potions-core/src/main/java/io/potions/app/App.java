@@ -107,11 +107,15 @@ public final class App {
    * Creates the app: its directory and storage, a PostgreSQL role and database with a random
    * password, generated env vars, and its route in the reverse proxy. Nothing is deployed yet.
    *
-   * @param settings domains, health check, migration...
+   * @param requested domains, health check, migration... (with a base domain set on the
+   *     {@code Potions} instance, {@code <app>.<base>} is added after the app's own domains)
    * @return this app
    * @throws AppAlreadyExistsException when an app of that name exists (nothing is changed)
    */
-  public App create(AppSettings settings) {
+  public App create(AppSettings requested) {
+    // The instance's base domain gives every app its default URL, after the app's own domains.
+    AppSettings settings = ctx.baseDomain()
+        .map(base -> io.potions.app.domain.Domains.withDefaultDomain(requested, name, base)).orElse(requested);
     RemoteExecutor server = ctx.executor();
     AppStore store = store();
     try (DeployLock lock = lock("create")) {

@@ -55,4 +55,15 @@ public interface ReverseProxy {
   default void applyMaintenance(AppRoute route, java.util.Optional<MaintenancePage> page, RemoteExecutor server) {
     throw new UnsupportedOperationException(name() + " has no maintenance mode");
   }
+
+  /**
+   * A proxy like this one that obtains the certificates of HTTPS apps from the given ACME directory.
+   *
+   * @param acme the ACME directory, its root and account email
+   * @return the configured proxy
+   * @throws UnsupportedOperationException when this proxy takes no ACME settings
+   */
+  default ReverseProxy withAcme(io.potions.app.domain.AcmeSettings acme) {
+    throw new UnsupportedOperationException(name() + " takes no ACME settings");
+  }
 }

@@ -31,12 +31,22 @@ public final class LoadLoop implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
 
   public LoadLoop(int port, String host, String path, int newConnectionClients, int keepAliveClients, long pauseMillis) {
+    this(port, host, null, path, newConnectionClients, keepAliveClients, pauseMillis);
+  }
+
+  /**
+   * @param tls the trust to verify Caddy's certificate with (each new connection does a full TLS
+   *     handshake with SNI = host), or null for plain HTTP
+   */
+  public LoadLoop(int port, String host, javax.net.ssl.SSLContext tls, String path, int newConnectionClients,
+      int keepAliveClients, long pauseMillis) {
     for (int i = 0; i < newConnectionClients; i++) {
       threads.add(start("load-new-" + i, () -> {
         while (running.get()) {
           long t0 = System.nanoTime();
           try {
-            record(HttpProbe.send("127.0.0.1", port, host, "GET", path, null), false, t0);
+            record(tls == null ? HttpProbe.send("127.0.0.1", port, host, "GET", path, null)
+                : HttpProbe.sendTls("127.0.0.1", port, host, tls, "GET", path), false, t0);
           } catch (IOException | RuntimeException e) {
             sample(t0, true);
             fail(false, e.toString());
@@ -47,7 +57,7 @@ public final class LoadLoop implements AutoCloseable {
     }
     for (int i = 0; i < keepAliveClients; i++) {
       threads.add(start("load-keepalive-" + i, () -> {
-        HttpProbe client = new HttpProbe("127.0.0.1", port, host);
+        HttpProbe client = new HttpProbe("127.0.0.1", port, host, tls);
         while (running.get()) {
           long t0 = System.nanoTime();
           try {
@@ -57,7 +67,7 @@ public final class LoadLoop implements AutoCloseable {
             fail(true, e.toString());
             // reconnects on the next request
             client.close();
-            client = new HttpProbe("127.0.0.1", port, host);
+            client = new HttpProbe("127.0.0.1", port, host, tls);
           }
           pause(pauseMillis);
         }

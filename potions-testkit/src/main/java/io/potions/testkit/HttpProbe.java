@@ -7,10 +7,19 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
- * A small HTTP/1.1 client on a plain socket, for talking to an app through the server's Caddy with
+ * A small HTTP/1.1 client on a plain (or TLS) socket, for talking to an app through the server's Caddy with
  * any {@code Host} header (the JDK's HttpClient refuses to set it) and for keeping one connection
  * alive across many requests. It never retries, so every failure it reports is real. The quick
  * start, the examples and the end-to-end tests all use it.
@@ -23,12 +32,41 @@ public final class HttpProbe implements AutoCloseable {
    * @param body the body as text
    * @param closing whether the server closes the connection after it
    */
-  public record Response(int status, String body, boolean closing) {}
+  public record Response(int status, String body, boolean closing, Map<String, String> headers) {
+    /**
+     * @param status the HTTP status
+     * @param body the body as text
+     * @param closing whether the server closes the connection after it
+     * @param headers the response headers, names in lower case (the last of repeated ones)
+     */
+    public Response {
+      headers = Map.copyOf(headers);
+    }
+
+    /**
+     * @param status the HTTP status
+     * @param body the body as text
+     * @param closing whether the server closes the connection after it
+     */
+    public Response(int status, String body, boolean closing) {
+      this(status, body, closing, Map.of());
+    }
+
+    /**
+     * @param name a header name, any case
+     * @return its value, if the response has it
+     */
+    public Optional<String> header(String name) {
+      return Optional.ofNullable(headers.get(name.toLowerCase(Locale.ROOT)));
+    }
+  }
 
   private final String address;
   private final int port;
   private final String host;
+  private final SSLContext tls;
   private Socket socket;
+  private volatile Certificate[] peerCertificates = new Certificate[0];
 
   /**
    * @param address where to connect, such as {@code 127.0.0.1}
@@ -36,9 +74,51 @@ public final class HttpProbe implements AutoCloseable {
    * @param host the {@code Host} header: the app's domain
    */
   public HttpProbe(String address, int port, String host) {
+    this(address, port, host, null);
+  }
+
+  /**
+   * A client over TLS: the handshake sends {@code host} as SNI, and the server's certificate must
+   * chain to a root {@code tls} trusts and be valid for {@code host} (the JDK's checks, as a browser
+   * does), or the request fails.
+   *
+   * @param address where to connect, such as {@code 127.0.0.1}
+   * @param port the port, such as the server's published port 443
+   * @param host the {@code Host} header and SNI name: the app's domain
+   * @param tls the trust to verify the server with, or null for plain HTTP
+   */
+  public HttpProbe(String address, int port, String host, SSLContext tls) {
     this.address = address;
     this.port = port;
     this.host = host;
+    this.tls = tls;
+  }
+
+  /**
+   * One request over TLS on a new connection, closed afterwards.
+   *
+   * @param address where to connect
+   * @param port the port
+   * @param host the {@code Host} header and SNI name
+   * @param tls the trust to verify the server with
+   * @param method the method
+   * @param path the path
+   * @return the response
+   * @throws IOException when the connection, the handshake or the verification fails
+   */
+  public static Response sendTls(String address, int port, String host, SSLContext tls, String method, String path)
+      throws IOException {
+    try (HttpProbe probe = new HttpProbe(address, port, host, tls)) {
+      return probe.request(method, path, null, false);
+    }
+  }
+
+  /**
+   * @return the certificate chain the server presented on the last TLS connection (leaf first),
+   *     empty over plain HTTP
+   */
+  public Certificate[] peerCertificates() {
+    return peerCertificates.clone();
   }
 
   /**
@@ -111,6 +191,9 @@ public final class HttpProbe implements AutoCloseable {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(address, port), 5000);
       socket.setSoTimeout(15000);
+      if (tls != null) {
+        socket = handshake(socket);
+      }
     }
     try {
       byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
@@ -132,6 +215,29 @@ public final class HttpProbe implements AutoCloseable {
     }
   }
 
+  /** TLS over the connected socket, verified as a browser would: chain to a trusted root, name = host. */
+  private Socket handshake(Socket plain) throws IOException {
+    SSLSocket secure;
+    try {
+      secure = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, port, true);
+    } catch (IOException e) {
+      plain.close();
+      throw e;
+    }
+    SSLParameters params = secure.getSSLParameters();
+    params.setServerNames(List.of(new SNIHostName(host)));
+    params.setEndpointIdentificationAlgorithm("HTTPS");
+    secure.setSSLParameters(params);
+    try {
+      secure.startHandshake();
+    } catch (IOException e) {
+      secure.close();
+      throw e;
+    }
+    peerCertificates = secure.getSession().getPeerCertificates();
+    return secure;
+  }
+
   static Response read(InputStream in) throws IOException {
     String statusLine = line(in);
     if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
@@ -142,12 +248,14 @@ public final class HttpProbe implements AutoCloseable {
     long length = -1;
     boolean chunked = false;
     boolean closing = statusLine.startsWith("HTTP/1.0");
+    Map<String, String> headers = new LinkedHashMap<>();
     for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
       int colon = header.indexOf(':');
       if (colon < 0) {
         continue;
       }
       String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      headers.put(name, header.substring(colon + 1).trim());
       String value = header.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
       switch (name) {
         case "content-length" -> length = Long.parseLong(value);
@@ -179,7 +287,7 @@ public final class HttpProbe implements AutoCloseable {
       body.write(in.readAllBytes());
       closing = true;
     }
-    return new Response(status, body.toString(StandardCharsets.UTF_8), closing);
+    return new Response(status, body.toString(StandardCharsets.UTF_8), closing, headers);
   }
 
   private static byte[] exactly(InputStream in, int n) throws IOException {

@@ -154,6 +154,30 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
     return port(443);
   }
 
+  /**
+   * @return the server's address on Docker's bridge network: what a host process (such as a test
+   *     ACME CA validating a challenge) connects to, as the internet would to a droplet's public address
+   */
+  public String bridgeAddress() {
+    return bridge().getIpAddress();
+  }
+
+  /**
+   * @return the host's address on the server's bridge network: where the server reaches a process
+   *     of the host (such as a test ACME CA's directory)
+   */
+  public String bridgeGateway() {
+    return bridge().getGateway();
+  }
+
+  private com.github.dockerjava.api.model.ContainerNetwork bridge() {
+    var networks = Docker.inspect(getContainerId()).orElseThrow(() ->
+        new ContainerLaunchException("Throwaway server " + getContainerId() + " is gone")).getNetworkSettings().getNetworks();
+    return networks.values().stream().filter(n -> n.getIpAddress() != null && !n.getIpAddress().isEmpty())
+        .findFirst().orElseThrow(() -> new ContainerLaunchException("Throwaway server " + getContainerId()
+            + " has no network address"));
+  }
+
   private int port(int inside) {
     Integer after = rebootedPorts.get(inside);
     return after != null ? after : getMappedPort(inside);

@@ -15,8 +15,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HttpProbeTest {
+  /** The response without its headers, which {@link #keepsTheHeadersForRedirects} looks at. */
   private static HttpProbe.Response parse(String raw) throws IOException {
-    return HttpProbe.read(new ByteArrayInputStream(raw.getBytes(StandardCharsets.ISO_8859_1)));
+    HttpProbe.Response r = HttpProbe.read(new ByteArrayInputStream(raw.getBytes(StandardCharsets.ISO_8859_1)));
+    return new HttpProbe.Response(r.status(), r.body(), r.closing());
+  }
+
+  @Test
+  void keepsTheHeadersForRedirects() throws IOException {
+    HttpProbe.Response r = HttpProbe.read(new ByteArrayInputStream(("HTTP/1.1 308 Permanent Redirect\r\n"
+        + "Location: https://Shop.test/a?b=1\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)));
+    assertThat(r.status()).isEqualTo(308);
+    assertThat(r.header("LOCATION")).contains("https://Shop.test/a?b=1");
+    assertThat(r.header("Retry-After")).isEmpty();
   }
 
   @Test

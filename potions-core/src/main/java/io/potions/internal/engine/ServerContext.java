@@ -21,6 +21,11 @@ public interface ServerContext {
   /** @return the server's reverse proxy */
   ReverseProxy proxy();
 
+  /** @return the base domain under which every app also answers ({@code <app>.<base>}), if one is set */
+  default java.util.Optional<String> baseDomain() {
+    return java.util.Optional.empty();
+  }
+
   /** @return where releases are built */
   ReleaseBuilder releaseBuilder();
 

@@ -1,0 +1,5 @@
+install -d -m 0755 @@DIR@@
+tmp=$(mktemp @@DIR@@/.root.XXXXXX)
+cat > "$tmp"
+chmod 0644 "$tmp"
+mv -f "$tmp" @@FILE@@
