@@ -574,7 +574,10 @@ SQL
     offsite_load ".new-$1"
     cd /
     if ! out=$(restic cat config 2>&1 >/dev/null); then
-      if [[ "$out" == *"Is there a repository at the following location?"* ]]; then
+      if [[ "$out" =~ Access\ Denied|AccessDenied|SignatureDoesNotMatch|InvalidAccessKeyId|Forbidden ]]; then
+        rm -f "$new.env" "$new.password"
+        die "the storage at $repo refused the access key (wrong or revoked key, or no rights on the bucket): $out"
+      elif [[ "$out" == *"Is there a repository at the following location?"* ]]; then
         echo "==> creating the restic repository $repo"
         if ! out=$(restic init 2>&1); then
           rm -f "$new.env" "$new.password"; die "could not create the restic repository at $repo: $out"
@@ -617,7 +620,9 @@ SQL
     echo "POTIONS_OFFSITE_ADDED=${added:-0}"
     echo "POTIONS_OFFSITE_SNAPSHOT=$snapshot"
     echo "==> offsite retention: keeping the newest $3"
-    restic forget --quiet --host "potions-$1" --tag potions --group-by '' --keep-last "$3" --prune >&2
+    # The copy is made: a failed clean-up is reported, and the next backup's retention tries again.
+    restic forget --quiet --host "potions-$1" --tag potions --group-by '' --keep-last "$3" --prune >&2 \
+      || echo "==> offsite retention failed this time; older copies stay until the next backup" >&2
     echo "POTIONS_OFFSITE=ok"
     ;;
   offsite-list)

@@ -382,7 +382,7 @@ class BackupScriptsTest {
         "wrong-secret", "user-held-password-1");
     Run refused = bashWithStdin(helper, List.of("offsite-set", "keep"), path, BackupScripts.offsiteSettings(wrong, "keep"));
     assertThat(refused.status).isEqualTo(64);
-    assertThat(refused.output).contains("could not open the restic repository", "Access Denied").doesNotContain("wrong-secret");
+    assertThat(refused.output).contains("refused the access key", "Access Denied").doesNotContain("wrong-secret");
     assertThat(Files.readString(offsiteDir.resolve("keep.env"))).contains("s3cret/Key+value");
     try (var files = Files.list(offsiteDir)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("keep.env", "keep.password");
