@@ -70,9 +70,9 @@ class OffsiteBackupE2ETest {
   @BeforeAll
   void start() throws Exception {
     tmp = Files.createTempDirectory("potions-offsite-e2e-");
+    s3 = S3Server.start(tmp.resolve("s3"), KEY_ID, SECRET);
     box = ThrowawayServer.provisioned();
     box.start();
-    s3 = S3Server.start(tmp.resolve("s3"), KEY_ID, SECRET);
     // The server reaches this machine at its default gateway (the Docker bridge).
     String gateway = exec("ip route show default | awk '{print $3; exit}'");
     endpoint = s3.endpointFor(gateway);
