@@ -211,6 +211,20 @@ class OffsiteBackupE2ETest {
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("could not be set up")
         .hasMessageNotContaining("not-the-secret");
     assertThat(exec("sha256sum /etc/potions/offsite/vault.env")).isEqualTo(before);
+
+    // The key works again: copies resume, health() is good again, and retention applies offsite too.
+    s3.close();
+    s3 = S3Server.start(tmp.resolve("s3"), port, KEY_ID, SECRET);
+    Backup again = app.backups().retention(2).create();
+    assertThat(again.stored()).isEqualTo(Backup.Stored.BOTH);
+    List<Backup> all = app.backups().list();
+    assertThat(all.stream().filter(b -> b.stored().offsite())).extracting(Backup::id)
+        .containsExactly(second.id(), again.id());
+    assertThat(all.stream().filter(b -> b.stored().local())).extracting(Backup::id)
+        .containsExactly(local.id(), again.id());
+    assertThat(s3.objects(BUCKET)).filteredOn(p -> p.getParent().endsWith("snapshots")).hasSize(2);
+    BackupHealth good = app.backups().health();
+    assertThat(good.healthy()).as(good.summary()).isTrue();
   }
 
   private String sql(String database, String statement) {

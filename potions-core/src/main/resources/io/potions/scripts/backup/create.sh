@@ -38,7 +38,10 @@ printf '%s\n' "$offsite_out"
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 if [ "$offsite_status" -ne 0 ]; then
   install -d -m 0700 "$dir/offsite"
-  reason=$(printf '%s\n' "$offsite_out" | grep -v '^==>' | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' | cut -c1-400)
+  # restic's own error ("Fatal: ...") and the helper's verdict say why; other lines are noise here.
+  reason=$(printf '%s\n' "$offsite_out" | grep -E '^(Fatal|potions-admin):' | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' \
+    | cut -c1-400 || true)
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$offsite_out" | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' | cut -c1-400)
   printf '{"id":"%s","ok":false,"at":"%s","error":"%s"}\n' "$id" "$now" "$reason" > "$dir/offsite/$id.json"
   echo "POTIONS_OFFSITE=failed"
   exit 5

@@ -277,7 +277,7 @@ class BackupScriptsTest {
     // The local backup is whole and passes its check; only the copy is missing.
     assertThat(bash(local(BackupScripts.check("keep", "20261202T101500Z-manual"))).status).isZero();
     assertThat(Files.readString(backups.resolve("offsite/20261202T101500Z-manual.json")))
-        .contains("\"ok\":false", "Access Denied");
+        .contains("\"ok\":false", "Fatal: unable to save snapshot: Access Denied.", "FAILED");
 
     List<String> list = bash(local(BackupScripts.list("keep"))).output.lines().toList();
     assertThat(list).filteredOn(l -> l.startsWith("M ")).hasSize(2);
