@@ -9,11 +9,14 @@ import io.potions.Server;
 import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.HealthCheck;
+import io.potions.app.backup.AppDatabase;
 import io.potions.app.backup.Backup;
+import io.potions.app.backup.BackupFailedException;
 import io.potions.app.backup.BackupHealth;
 import io.potions.app.backup.OffsiteCopy;
 import io.potions.app.backup.OffsiteTarget;
 import io.potions.app.backup.RestoreResult;
+import io.potions.app.backup.VerifyResult;
 import io.potions.progress.ProgressEvent;
 import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
@@ -225,6 +228,23 @@ class OffsiteBackupE2ETest {
     assertThat(s3.objects(BUCKET)).filteredOn(p -> p.getParent().endsWith("snapshots")).hasSize(2);
     BackupHealth good = app.backups().health();
     assertThat(good.healthy()).as(good.summary()).isTrue();
+  }
+
+  @Test
+  @Order(4)
+  void aDrillOfABackupKeptOnlyOffsiteRunsTheCallersSmokeQuery() {
+    // second is only offsite now: the drill fetches it, restores it into a scratch database and asks it.
+    VerifyResult drill = app.backups().verify(second.id(), "SELECT count(*) FROM canary");
+    System.out.printf("offsite.drill_s=%.2f smoke=%s%n", drill.duration().toMillis() / 1000.0, drill.smokeResult());
+    assertThat(drill.smokeResult()).contains("2");
+    assertThat(app.backups().get(second.id()).verified()).isTrue();
+    // A smoke query that finds nothing fails the drill, and the scratch database is dropped either way.
+    assertThatThrownBy(() -> app.backups().verify(second.id(), "SELECT count(*) FROM canary WHERE note = 'missing'"))
+        .isInstanceOf(BackupFailedException.class).hasMessageContaining("the smoke query returned '0'");
+    assertThatThrownBy(() -> app.backups().verify(second.id(), "SELECT * FROM no_such_table"))
+        .isInstanceOf(BackupFailedException.class).hasMessageContaining("the smoke query failed");
+    assertThat(app.backups().databases()).filteredOn(d -> !d.current()).extracting(AppDatabase::name)
+        .containsExactly("app_vault");
   }
 
   private String sql(String database, String statement) {

@@ -124,6 +124,18 @@ final class BackupScripts {
         target.repositoryPassword(), "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /**
+   * Runs a restore drill's smoke query in the scratch database, connected as its own role over
+   * loopback (never as postgres): the password line, then the SQL, arrive on stdin.
+   */
+  static String smokeQuery(String database) {
+    if (!database.matches("app_[a-z0-9_]+__r[0-9]{14}")) {
+      throw new IllegalArgumentException("not a scratch database: " + database);
+    }
+    return "IFS= read -r pw\nPGPASSWORD=\"$pw\" psql --no-psqlrc -X -h 127.0.0.1 -p 5432 -U " + database + " -d " + database
+        + " -tAq -v ON_ERROR_STOP=1 -f -";
+  }
+
   static String restoreStorage(String app, String id) {
     return helper("storage-restore", app) + " < " + quote(dir(app, id) + "/storage.tar");
   }

@@ -735,6 +735,25 @@ public final class Backups {
    * @return the drill's result
    */
   public VerifyResult verify(String id) {
+    return verify(id, null);
+  }
+
+  /**
+   * A restore drill with the caller's own smoke query: as {@link #verify(String)}, then runs
+   * {@code smokeSql} in the scratch database as its own role (never a superuser). The drill fails
+   * when the query fails, returns no row, or its first value is empty, {@code f} (false) or
+   * {@code 0}; for example {@code SELECT count(*) FROM orders} or
+   * {@code SELECT max(created_at) > now() - interval '2 days' FROM orders}.
+   *
+   * @param id the backup
+   * @param smokeSql one SQL query; null for the table count only
+   * @return the drill's result, with the query's first value
+   */
+  public VerifyResult verify(String id, String smokeSql) {
+    if (smokeSql != null && smokeSql.isBlank()) {
+      throw new InvalidInputException("The smoke query is empty: give one SQL query, such as SELECT count(*) FROM"
+          + " orders, or call verify(id) for the table count only. Nothing was changed.");
+    }
     Backup b = get(id);
     if (!b.stored().local()) {
       b = fetchFromOffsite(b.id());
@@ -747,28 +766,45 @@ public final class Backups {
     ctx.redactor().register(password);
     Step step = new Step("backup-verify", "Restore drill of backup " + b.id() + " into scratch database " + database);
     ExecResult r;
+    Optional<String> smoke = Optional.empty();
+    String smokeFailure = null;
     try {
       r = server().run(RemoteCommand.of("Restore drill of " + b.id(),
           BackupScripts.restoreDatabase(app, b.id(), generation)).limit(LONG)
           .stdin((password + "\n").getBytes(StandardCharsets.UTF_8)), step);
+      if (r.ok() && smokeSql != null) {
+        ExecResult q = server().run(RemoteCommand.of("Smoke query of the drill of " + b.id(),
+            BackupScripts.smokeQuery(database)).limit(LONG)
+            .stdin((password + "\n" + smokeSql + "\n").getBytes(StandardCharsets.UTF_8)));
+        String first = q.stdout().stream().filter(l -> !l.isBlank()).findFirst().orElse("").split("\\|", -1)[0].trim();
+        if (!q.ok()) {
+          smokeFailure = "the smoke query failed: " + q.tail(5);
+        } else if (first.isEmpty() || first.equals("f") || first.equals("0")) {
+          smokeFailure = "the smoke query returned " + (first.isEmpty() ? "no row" : "'" + first + "'");
+        } else {
+          smoke = Optional.of(first);
+          step.line("smoke query returned " + first);
+        }
+      }
     } finally {
       dropQuietly(database);
     }
     int tables = r.marker("POTIONS_TABLES").map(Integer::parseInt).orElse(-1);
     Duration took = Duration.between(started, clock.instant());
     Duration age = Duration.between(b.createdAt(), started);
-    boolean ok = r.ok() && tables > 0;
+    boolean ok = r.ok() && tables > 0 && smokeFailure == null;
     String record = "{\"id\":\"" + b.id() + "\",\"ok\":" + ok + ",\"at\":\"" + clock.instant() + "\",\"tables\":"
         + tables + ",\"durationMillis\":" + took.toMillis() + ",\"backupAgeSeconds\":" + age.toSeconds() + "}";
     server().require(RemoteCommand.of("Recording the drill", BackupScripts.recordVerification(app, b.id(), record)));
     if (!ok) {
-      String why = "Restore drill of backup " + b.id() + " failed (" + (r.ok() ? "no tables restored" : "exit "
-          + r.exitStatus()) + "); the scratch database was dropped. Output:\n" + r.tail(15);
+      String why = "Restore drill of backup " + b.id() + " failed (" + (smokeFailure != null ? smokeFailure
+          : r.ok() ? "no tables restored" : "exit " + r.exitStatus()) + "); the scratch database was dropped. Output:\n"
+          + r.tail(15);
       step.failed(why);
       throw new BackupFailedException(why);
     }
     step.finished();
-    return new VerifyResult(b.id(), tables, took, age);
+    return new VerifyResult(b.id(), tables, took, age, smoke);
   }
 
   /**

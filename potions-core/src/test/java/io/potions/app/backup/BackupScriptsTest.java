@@ -428,6 +428,26 @@ class BackupScriptsTest {
   }
 
   @Test
+  void aDrillsSmokeQueryRunsAsTheScratchRoleWithThePasswordAndSqlOnStdin() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path out = Files.createDirectories(dir.resolve("out"));
+    Files.writeString(bin.resolve("psql"), "#!/bin/bash\nprintf '%s\\n' \"$@\" > " + out + "/argv; printf '%s' \"$PGPASSWORD\" > "
+        + out + "/env; cat > " + out + "/stdin; echo 42\n").toFile().setExecutable(true);
+    String database = "app_keep__r20261202091500";
+    Path script = Files.writeString(dir.resolve("smoke.sh"), "set -euo pipefail\n" + BackupScripts.smokeQuery(database));
+    String password = "s3cret-Pa55word-0123456789abcdef";
+    Run r = bashWithStdin(script, List.of(), "PATH=" + bin + ":" + System.getenv("PATH"),
+        (password + "\nSELECT count(*) FROM orders\n").getBytes(StandardCharsets.UTF_8));
+    assertThat(r.status).as(r.output).isZero();
+    assertThat(r.output.trim()).isEqualTo("42");
+    assertThat(Files.readString(out.resolve("argv"))).doesNotContain(password)
+        .contains("-U\n" + database + "\n", "-d\n" + database + "\n", "ON_ERROR_STOP=1", "-h\n127.0.0.1\n");
+    assertThat(Files.readString(out.resolve("env"))).isEqualTo(password);
+    assertThat(Files.readString(out.resolve("stdin"))).isEqualTo("SELECT count(*) FROM orders\n");
+    assertThatThrownBy(() -> BackupScripts.smokeQuery("postgres")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void everyBackupScriptPassesShellCheck() throws Exception {
     Map<String, String> scripts = new LinkedHashMap<>();
     String id = "20261202T091500Z-manual";
@@ -443,6 +463,7 @@ class BackupScriptsTest {
     scripts.put("scheduled-program", BackupScripts.scheduledProgram("keep"));
     scripts.put("runs", BackupScripts.runs("keep"));
     scripts.put("fetch-offsite", BackupScripts.fetchOffsite("keep", id));
+    scripts.put("smoke-query", BackupScripts.smokeQuery("app_keep__r20261202091500"));
     scripts.put("record-verification", BackupScripts.recordVerification("keep", id, "{\"ok\":true}"));
     Map<String, String> withPrelude = new LinkedHashMap<>();
     scripts.forEach((k, v) -> withPrelude.put(k, ShellCheck.REMOTE_PRELUDE + v));
