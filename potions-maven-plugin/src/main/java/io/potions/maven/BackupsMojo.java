@@ -28,7 +28,7 @@ public class BackupsMojo extends AbstractAppMojo {
     for (Backup b : backups) {
       getLog().info("  " + b.id() + "  " + b.createdAt() + "  db " + b.databaseBytes() + " B  storage "
           + b.storageBytes() + " B  " + (b.verified() ? "verified " + b.verifiedAt().get() : "not verified")
-          + "  " + b.location());
+          + "  " + b.stored().name().toLowerCase(java.util.Locale.ROOT) + "  " + b.location());
     }
     BackupHealth health = app.backups().health();
     getLog().info("Health: " + health.summary());

@@ -19,6 +19,8 @@ final class BackupScripts {
   static final int MISSING = 3;
   /** Exit status of {@link #check} when a part is missing, truncated or altered. */
   static final int CORRUPT = 4;
+  /** Exit status of {@link #create} when the local backup was made but its offsite copy failed. */
+  static final int OFFSITE_FAILED = 5;
 
   private BackupScripts() {}
 
@@ -49,6 +51,7 @@ final class BackupScripts {
         .quoted("KIND_JSON", json(kind))
         .quoted("RELEASE_JSON", release == null ? "null" : json(release))
         .raw("KEEP", Integer.toString(keep))
+        .raw("OFFSITE_BACKUP", helper("offsite-backup", app, id, Integer.toString(keep)))
         .render();
   }
 
@@ -59,7 +62,8 @@ final class BackupScripts {
         + template("create.sh").quoted("DIR", dir(app)).raw("ID", "\"${1:?}\"")
         .raw("DB_DUMP", helper("db-dump", app)).raw("STORAGE_TAR", helper("storage-tar", app))
         .quoted("APP_JSON", json(app)).quoted("KIND_JSON", json(kind)).quoted("RELEASE_JSON", "null")
-        .raw("KEEP", Integer.toString(keep)).render();
+        .raw("KEEP", Integer.toString(keep))
+        .raw("OFFSITE_BACKUP", helper("offsite-backup", app) + " \"$id\" " + keep).render();
   }
 
   /** The timer's script: runs {@link #createProgram} and records the run's result as JSON. */
@@ -76,7 +80,7 @@ final class BackupScripts {
   }
 
   static String list(String app) {
-    return template("list.sh").quoted("DIR", dir(app)).render();
+    return template("list.sh").quoted("DIR", dir(app)).raw("OFFSITE_LIST", helper("offsite-list", app)).render();
   }
 
   static String check(String app, String id) {
@@ -100,6 +104,36 @@ final class BackupScripts {
         + "printf '%s\\n' \"$pw\" | " + helper("db-new", app, generation) + "\n"
         + "{ printf '%s\\n' \"$pw\"; cat -- " + quote(dir(app, id) + "/db.dump") + "; } | "
         + helper("db-restore", app, generation);
+  }
+
+  /**
+   * Fetches a backup back from its offsite copy (the root helper streams restic's tar of it; this
+   * shell, the deploy user's, extracts it beside the backups and moves it in whole), so that
+   * {@link #check} then verifies it against its manifest exactly as a local one.
+   */
+  static String fetchOffsite(String app, String id) {
+    // restic's tar holds the absolute path: drop the leading directories down to the id.
+    int depth = dir(app).split("/").length - 1;
+    return template("fetch-offsite.sh").quoted("DIR", dir(app)).quoted("ID", id)
+        .raw("OFFSITE_DUMP", helper("offsite-dump", app, id)).raw("STRIP", Integer.toString(depth)).render();
+  }
+
+  /** The app's offsite settings as the helper reads them on stdin: one value a line, secrets included. */
+  static byte[] offsiteSettings(OffsiteTarget target, String app) {
+    return String.join("\n", target.resticRepository(app), target.region(), target.accessKeyId(), target.secretKey(),
+        target.repositoryPassword(), "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Runs a restore drill's smoke query in the scratch database, connected as its own role over
+   * loopback (never as postgres): the password line, then the SQL, arrive on stdin.
+   */
+  static String smokeQuery(String database) {
+    if (!database.matches("app_[a-z0-9_]+__r[0-9]{14}")) {
+      throw new IllegalArgumentException("not a scratch database: " + database);
+    }
+    return "IFS= read -r pw\nPGPASSWORD=\"$pw\" psql --no-psqlrc -X -h 127.0.0.1 -p 5432 -U " + database + " -d " + database
+        + " -tAq -v ON_ERROR_STOP=1 -f -";
   }
 
   static String restoreStorage(String app, String id) {

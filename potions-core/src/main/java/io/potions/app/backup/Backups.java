@@ -138,6 +138,17 @@ public final class Backups {
           step.onLine(stream, line);
           lines.accept(line);
         });
+    boolean offsiteFailed = r.exitStatus() == BackupScripts.OFFSITE_FAILED && r.marker("POTIONS_BACKUP").isPresent();
+    if (offsiteFailed) {
+      // The local backup is whole and kept; only its copy offsite is missing: loud, but not lost.
+      String why = "Backup " + id + " of " + app + " was made on the server, but its OFFSITE COPY FAILED; the local"
+          + " backup is kept. Check the offsite settings (app.backups().offsite(...)) and the bucket. Output:\n"
+          + r.tail(8);
+      step.failed(why);
+      ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "offsite", app, id, why));
+      log.error("[{}] {}", ctx.serverName(), why);
+      return get(id);
+    }
     if (!r.ok() || r.marker("POTIONS_BACKUP").isEmpty()) {
       String why = "Backup of " + app + " failed (exit " + r.exitStatus() + "); the partial backup was removed and"
           + " older backups are untouched. Output:\n" + r.tail(15);
@@ -149,6 +160,96 @@ public final class Backups {
     Backup b = get(id);
     log.info("[{}] backup {} of {}: {} bytes", ctx.serverName(), id, app, b.bytes());
     return b;
+  }
+
+  /**
+   * Copies every backup of this app offsite from now on (scheduled, on demand and before
+   * migrations): right after each backup the server runs restic, which encrypts it with the
+   * target's repository password before it leaves the server, stores each chunk once, and keeps
+   * the newest copies as local retention does. The settings are kept on the server in root-only
+   * (0600) files and reach restic through its environment, never a command line nor a log. The
+   * repository is opened (or created, with the bucket when the keys may) now, so wrong keys, a
+   * missing bucket or an unreachable endpoint are reported here and the previous settings stay.
+   *
+   * @param target the bucket and keys
+   * @throws InvalidInputException when the repository cannot be opened or created (nothing changed)
+   */
+  public void offsite(OffsiteTarget target) {
+    Objects.requireNonNull(target, "target");
+    ctx.redactor().register(target.secretKey());
+    ctx.redactor().register(target.repositoryPassword());
+    Step step = new Step("backup-offsite-setup", "Setting up offsite copies of " + app + " to " + target);
+    ExecResult r = server().run(RemoteCommand.of("Setting up offsite copies of " + app,
+        BackupScripts.helper("offsite-set", app)).limit(Duration.ofMinutes(10))
+        .stdin(BackupScripts.offsiteSettings(target, app)), step);
+    if (!r.ok() || r.marker("POTIONS_OFFSITE").isEmpty()) {
+      String why = "Offsite copies of " + app + " to " + target + " could not be set up; the previous settings"
+          + " were kept and nothing was changed: " + String.join(" ", r.stderr()).trim();
+      step.failed(why);
+      throw new InvalidInputException(why);
+    }
+    step.finished();
+  }
+
+  /** Stops copying this app's backups offsite (the copies already in the bucket stay). */
+  public void offsiteOff() {
+    server().require(RemoteCommand.of("Turning off offsite copies of " + app, BackupScripts.helper("offsite-unset", app)));
+  }
+
+  /**
+   * @return the offsite copies the server recorded after each backup (the last 100, oldest first),
+   *     good and failed, with the bytes each added to the repository
+   */
+  public List<OffsiteCopy> offsiteCopies() {
+    return listing().offsiteCopies();
+  }
+
+  private List<OffsiteCopy> offsiteRecords(List<String> lines) {
+    List<OffsiteCopy> out = new ArrayList<>();
+    for (String line : lines) {
+      if (!line.startsWith("O ")) {
+        continue;
+      }
+      try {
+        JsonNode o = JSON.readTree(line.substring(2));
+        out.add(new OffsiteCopy(o.path("id").asText(), Instant.parse(o.path("at").asText()), o.path("ok").asBoolean(),
+            o.path("addedBytes").asLong(0), o.path("snapshot").isTextual() ? Optional.of(o.path("snapshot").asText())
+            : Optional.empty(), o.path("error").isTextual() ? Optional.of(o.path("error").asText()) : Optional.empty()));
+      } catch (IOException | RuntimeException e) {
+        log.warn("[{}] skipping an unreadable offsite record of {}: {}", ctx.serverName(), app, e.toString());
+      }
+    }
+    out.sort(java.util.Comparator.comparing(OffsiteCopy::at).thenComparing(OffsiteCopy::backupId));
+    return out;
+  }
+
+  /**
+   * Brings a backup kept only offsite back onto the server (restic streams it; it is checked
+   * against its manifest's checksums exactly as a local one). {@link #restore(String)} does this by
+   * itself when the local copy is gone.
+   *
+   * @param id the backup
+   * @return the backup, now on the server too
+   * @throws BackupNotFoundException when neither the server nor the offsite repository has it
+   * @throws BackupFailedException when the fetch or the check failed (nothing else changed)
+   */
+  public Backup fetchFromOffsite(String id) {
+    Backup b = get(id);
+    if (b.stored().local()) {
+      return b;
+    }
+    Step step = new Step("backup-fetch", "Fetching backup " + b.id() + " from its offsite copy");
+    ExecResult r = server().run(RemoteCommand.of("Fetching backup " + b.id() + " from offsite",
+        BackupScripts.fetchOffsite(app, b.id())).limit(LONG), step);
+    if (!r.ok()) {
+      String why = "Fetching backup " + b.id() + " of " + app + " from its offsite copy failed; nothing was changed."
+          + " Output:\n" + r.tail(10);
+      step.failed(why);
+      throw new BackupFailedException(why);
+    }
+    step.finished();
+    check(b.id());
+    return get(b.id());
   }
 
   /**
@@ -255,12 +356,15 @@ public final class Backups {
 
   /**
    * Says when the last good backup was, flags it stale past a day plus {@link BackupHealth#MARGIN},
-   * and reports each scheduled run that failed since as a {@link ProgressEvent.BackupFailed} event.
+   * and reports each scheduled run that failed since as a {@link ProgressEvent.BackupFailed} event;
+   * likewise for offsite copies, when set up: the last good one, stale past a day plus the margin or
+   * when a later copy failed, and each failed copy since as an event (step {@code offsite}).
    *
    * @return the app's backup health
    */
   public BackupHealth health() {
-    List<Backup> all = list();
+    Listing listing = listing();
+    List<Backup> all = listing.backups().stream().filter(b -> b.stored().local()).toList();
     Optional<Instant> lastGood = all.stream().map(Backup::createdAt).max(java.util.Comparator.naturalOrder());
     boolean scheduled = server().run(RemoteCommand.of("Checking the backup timer of " + app,
         "systemctl is-enabled --quiet " + io.potions.internal.shell.Shell.quote("potions-backup-" + app + ".timer"))).ok();
@@ -273,17 +377,76 @@ public final class Backups {
     for (BackupRun f : failed) {
       ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "backup", app, f.id(), f.output()));
     }
+    boolean offsiteOn = listing.offsiteConfigured();
+    List<OffsiteCopy> copies = listing.offsiteCopies();
+    Optional<Instant> lastGoodOffsite = copies.stream().filter(OffsiteCopy::ok).map(OffsiteCopy::at)
+        .max(java.util.Comparator.naturalOrder());
+    List<OffsiteCopy> failedOffsite = copies.stream().filter(c -> !c.ok())
+        .filter(c -> lastGoodOffsite.isEmpty() || c.at().isAfter(lastGoodOffsite.get())).toList();
+    boolean offsiteStale = offsiteOn && (lastGoodOffsite.isEmpty() || !failedOffsite.isEmpty()
+        || lastGoodOffsite.get().isBefore(now.minus(Duration.ofDays(1)).minus(BackupHealth.MARGIN)));
+    for (OffsiteCopy f : failedOffsite) {
+      ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "offsite", app, f.backupId(),
+          f.error().orElse("offsite copy failed")));
+    }
     String summary = lastGood.map(t -> "last good backup " + Duration.between(t, now).toMinutes() + " min ago")
         .orElse("no backup yet") + (stale ? " (STALE)" : "") + (failed.isEmpty() ? "" : "; " + failed.size()
-        + " failed run(s) since, last: " + failed.get(failed.size() - 1).output()) + (scheduled ? "" : "; no schedule");
-    return new BackupHealth(lastGood, Optional.empty(), scheduled, failed, stale, summary);
+        + " failed run(s) since, last: " + failed.get(failed.size() - 1).output()) + (scheduled ? "" : "; no schedule")
+        + (!offsiteOn ? "; no offsite copies" : "; " + lastGoodOffsite.map(t -> "last good offsite copy "
+        + Duration.between(t, now).toMinutes() + " min ago").orElse("no good offsite copy yet")
+        + (offsiteStale ? " (OFFSITE STALE)" : "") + (failedOffsite.isEmpty() ? "" : ", " + failedOffsite.size()
+        + " failed offsite cop(ies) since, last: " + failedOffsite.get(failedOffsite.size() - 1).error().orElse("?")));
+    return new BackupHealth(lastGood, lastGoodOffsite, scheduled, failed, stale, offsiteOn, failedOffsite,
+        offsiteStale, summary);
   }
 
-  /** @return the app's backups, oldest first */
+  /**
+   * @return the app's backups, oldest first: those on the server and, when offsite copies are set
+   *     up, those in the offsite repository ({@link Backup#stored()} says which)
+   */
   public List<Backup> list() {
+    return listing().backups();
+  }
+
+  /** What one listing on the server said: the backups, the offsite records, whether offsite is set up. */
+  private record Listing(List<Backup> backups, List<OffsiteCopy> offsiteCopies, boolean offsiteConfigured) {}
+
+  private Listing listing() {
     ExecResult r = server().require(RemoteCommand.of("Listing backups of " + app, BackupScripts.list(app)));
+    boolean offsiteConfigured = r.stdout().stream().anyMatch(l -> l.startsWith("S ") || l.startsWith("S-FAILED"));
     Map<String, Backup> byId = new LinkedHashMap<>();
+    Map<String, Instant> offsite = new LinkedHashMap<>();
+    Map<String, long[]> offsiteSizes = new LinkedHashMap<>();
     for (String line : r.stdout()) {
+      if (line.startsWith("S-FAILED")) {
+        log.warn("[{}] the offsite copies of {} could not be listed: {}", ctx.serverName(), app, line.substring(8).trim());
+        continue;
+      }
+      if (line.startsWith("S ")) {
+        try {
+          for (JsonNode snapshot : JSON.readTree(line.substring(2))) {
+            String id = null;
+            long[] sizes = new long[2];
+            for (JsonNode tag : snapshot.path("tags")) {
+              String t = tag.asText();
+              if (BackupScripts.ID.matcher(t).matches()) {
+                id = t;
+              } else if (t.startsWith("db-bytes:")) {
+                sizes[0] = Long.parseLong(t.substring(9));
+              } else if (t.startsWith("storage-bytes:")) {
+                sizes[1] = Long.parseLong(t.substring(14));
+              }
+            }
+            if (id != null) {
+              offsite.put(id, java.time.OffsetDateTime.parse(snapshot.path("time").asText()).toInstant());
+              offsiteSizes.put(id, sizes);
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          log.warn("[{}] skipping an unreadable offsite listing of {}: {}", ctx.serverName(), app, e.toString());
+        }
+        continue;
+      }
       try {
         if (line.startsWith("M ")) {
           JsonNode m = JSON.readTree(line.substring(2));
@@ -291,22 +454,37 @@ public final class Backups {
           byId.put(id, new Backup(id, Instant.parse(m.path("createdAt").asText()), m.path("kind").asText(),
               m.path("release").isTextual() ? Optional.of(m.path("release").asText()) : Optional.empty(),
               m.path("database").path("bytes").asLong(), m.path("storage").path("bytes").asLong(0),
-              "server:" + BackupScripts.dir(app, id), Optional.empty()));
+              "server:" + BackupScripts.dir(app, id), Optional.empty(), Backup.Stored.LOCAL, Optional.empty()));
         } else if (line.startsWith("V ")) {
           JsonNode v = JSON.readTree(line.substring(2));
           Backup b = byId.get(v.path("id").asText());
           if (b != null && v.path("ok").asBoolean()) {
             byId.put(b.id(), new Backup(b.id(), b.createdAt(), b.kind(), b.release(), b.databaseBytes(),
-                b.storageBytes(), b.location(), Optional.of(Instant.parse(v.path("at").asText()))));
+                b.storageBytes(), b.location(), Optional.of(Instant.parse(v.path("at").asText())), b.stored(),
+                b.offsiteAt()));
           }
         }
       } catch (IOException | RuntimeException e) {
         log.warn("[{}] skipping an unreadable backup record of {}: {}", ctx.serverName(), app, e.toString());
       }
     }
+    offsite.forEach((id, at) -> {
+      Backup b = byId.get(id);
+      if (b != null) {
+        byId.put(id, new Backup(b.id(), b.createdAt(), b.kind(), b.release(), b.databaseBytes(), b.storageBytes(),
+            b.location(), b.verifiedAt(), Backup.Stored.BOTH, Optional.of(at)));
+      } else {
+        long[] sizes = offsiteSizes.get(id);
+        String kind = id.substring(id.indexOf('-') + 1);
+        Instant created = java.time.LocalDateTime.parse(id.substring(0, 15),
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")).toInstant(ZoneOffset.UTC);
+        byId.put(id, new Backup(id, created, kind, Optional.empty(), sizes[0], sizes[1], "offsite:" + id,
+            Optional.empty(), Backup.Stored.OFFSITE, Optional.of(at)));
+      }
+    });
     List<Backup> all = new ArrayList<>(byId.values());
     all.sort(java.util.Comparator.comparing(Backup::id));
-    return all;
+    return new Listing(all, offsiteRecords(r.stdout()), offsiteConfigured);
   }
 
   /**
@@ -353,6 +531,9 @@ public final class Backups {
    */
   public Path download(String id, Path directory) {
     Backup b = get(id);
+    if (!b.stored().local()) {
+      b = fetchFromOffsite(b.id());
+    }
     try {
       Files.createDirectories(directory);
       JsonNode manifest = manifest(b.id());
@@ -411,7 +592,8 @@ public final class Backups {
   }
 
   /**
-   * Restores a backup: checks its parts against their checksums (a truncated or altered backup is
+   * Restores a backup (fetching it back from its offsite copy first when the server no longer has
+   * it): checks its parts against their checksums (a truncated or altered backup is
    * refused before anything changes), restores the dump into a NEW database and checks it
    * (pg_restore success, tables present, ANALYZE), restores the storage beside the live one and
    * swaps the directories, then points the app's DATABASE_URL at the new database and moves the app
@@ -427,6 +609,9 @@ public final class Backups {
   public RestoreResult restore(String id) {
     Instant started = clock.instant();
     Backup b = get(id);
+    if (!b.stored().local()) {
+      b = fetchFromOffsite(b.id());
+    }
     check(b.id());
     List<AppDatabase> before = databases();
     String previous = before.stream().filter(AppDatabase::current).map(AppDatabase::name).findFirst()
@@ -550,7 +735,29 @@ public final class Backups {
    * @return the drill's result
    */
   public VerifyResult verify(String id) {
+    return verify(id, null);
+  }
+
+  /**
+   * A restore drill with the caller's own smoke query: as {@link #verify(String)}, then runs
+   * {@code smokeSql} in the scratch database as its own role (never a superuser). The drill fails
+   * when the query fails, returns no row, or its first value is empty, {@code f} (false) or
+   * {@code 0}; for example {@code SELECT count(*) FROM orders} or
+   * {@code SELECT max(created_at) > now() - interval '2 days' FROM orders}.
+   *
+   * @param id the backup
+   * @param smokeSql one SQL query; null for the table count only
+   * @return the drill's result, with the query's first value
+   */
+  public VerifyResult verify(String id, String smokeSql) {
+    if (smokeSql != null && smokeSql.isBlank()) {
+      throw new InvalidInputException("The smoke query is empty: give one SQL query, such as SELECT count(*) FROM"
+          + " orders, or call verify(id) for the table count only. Nothing was changed.");
+    }
     Backup b = get(id);
+    if (!b.stored().local()) {
+      b = fetchFromOffsite(b.id());
+    }
     Instant started = clock.instant();
     check(b.id());
     String generation = GENERATION.format(clock.instant());
@@ -559,28 +766,45 @@ public final class Backups {
     ctx.redactor().register(password);
     Step step = new Step("backup-verify", "Restore drill of backup " + b.id() + " into scratch database " + database);
     ExecResult r;
+    Optional<String> smoke = Optional.empty();
+    String smokeFailure = null;
     try {
       r = server().run(RemoteCommand.of("Restore drill of " + b.id(),
           BackupScripts.restoreDatabase(app, b.id(), generation)).limit(LONG)
           .stdin((password + "\n").getBytes(StandardCharsets.UTF_8)), step);
+      if (r.ok() && smokeSql != null) {
+        ExecResult q = server().run(RemoteCommand.of("Smoke query of the drill of " + b.id(),
+            BackupScripts.smokeQuery(database)).limit(LONG)
+            .stdin((password + "\n" + smokeSql + "\n").getBytes(StandardCharsets.UTF_8)));
+        String first = q.stdout().stream().filter(l -> !l.isBlank()).findFirst().orElse("").split("\\|", -1)[0].trim();
+        if (!q.ok()) {
+          smokeFailure = "the smoke query failed: " + q.tail(5);
+        } else if (first.isEmpty() || first.equals("f") || first.equals("0")) {
+          smokeFailure = "the smoke query returned " + (first.isEmpty() ? "no row" : "'" + first + "'");
+        } else {
+          smoke = Optional.of(first);
+          step.line("smoke query returned " + first);
+        }
+      }
     } finally {
       dropQuietly(database);
     }
     int tables = r.marker("POTIONS_TABLES").map(Integer::parseInt).orElse(-1);
     Duration took = Duration.between(started, clock.instant());
     Duration age = Duration.between(b.createdAt(), started);
-    boolean ok = r.ok() && tables > 0;
+    boolean ok = r.ok() && tables > 0 && smokeFailure == null;
     String record = "{\"id\":\"" + b.id() + "\",\"ok\":" + ok + ",\"at\":\"" + clock.instant() + "\",\"tables\":"
         + tables + ",\"durationMillis\":" + took.toMillis() + ",\"backupAgeSeconds\":" + age.toSeconds() + "}";
     server().require(RemoteCommand.of("Recording the drill", BackupScripts.recordVerification(app, b.id(), record)));
     if (!ok) {
-      String why = "Restore drill of backup " + b.id() + " failed (" + (r.ok() ? "no tables restored" : "exit "
-          + r.exitStatus()) + "); the scratch database was dropped. Output:\n" + r.tail(15);
+      String why = "Restore drill of backup " + b.id() + " failed (" + (smokeFailure != null ? smokeFailure
+          : r.ok() ? "no tables restored" : "exit " + r.exitStatus()) + "); the scratch database was dropped. Output:\n"
+          + r.tail(15);
       step.failed(why);
       throw new BackupFailedException(why);
     }
     step.finished();
-    return new VerifyResult(b.id(), tables, took, age);
+    return new VerifyResult(b.id(), tables, took, age, smoke);
   }
 
   /**

@@ -37,7 +37,10 @@ public final class BootstrapPlan {
   /** Packages every Potions server has; the proxy's own come from its bootstrap steps. */
   public static final List<String> BASE_PACKAGES = List.of(
       "erlang-nox", "erlang-dev", "elixir", "postgresql", "build-essential", "git", "ufw",
-      "fail2ban", "python3-systemd", "sudo", "curl", "ca-certificates", "procps");
+      "fail2ban", "python3-systemd", "sudo", "curl", "ca-certificates", "procps",
+      // Offsite backup copies (encrypted, deduplicated, to S3): on every server, so a backup never
+      // waits on the package mirror to copy offsite (the helper still installs it on older servers).
+      "restic");
 
   private BootstrapPlan() {}
 

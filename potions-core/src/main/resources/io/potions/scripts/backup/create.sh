@@ -29,3 +29,30 @@ echo "POTIONS_BACKUP=$id"
 # Retention: keep the newest ones (ids start with a UTC timestamp, so they sort by age).
 find "$dir" -mindepth 1 -maxdepth 1 -type d -name '[0-9]*' -printf '%f\n' | sort | head -n -@@KEEP@@ \
   | while IFS= read -r old; do rm -rf -- "${dir:?}/$old"; echo "==> removed backup $old (retention @@KEEP@@)"; done
+# The offsite copy (when the app has offsite settings): its result is recorded beside the
+# backups, where health() and list() read it; a failed copy fails the run (exit 5) loudly, and the
+# local backup stays.
+offsite_status=0
+offsite_out=$(@@OFFSITE_BACKUP@@ 2>&1) || offsite_status=$?
+printf '%s\n' "$offsite_out"
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+if [ "$offsite_status" -ne 0 ]; then
+  install -d -m 0700 "$dir/offsite"
+  # restic's own error ("Fatal: ...") and the helper's verdict say why; other lines are noise here.
+  reason=$(printf '%s\n' "$offsite_out" | grep -E '^(Fatal|potions-admin):' | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' \
+    | cut -c1-400 || true)
+  [ -n "$reason" ] || reason=$(printf '%s\n' "$offsite_out" | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' | cut -c1-400)
+  printf '{"id":"%s","ok":false,"at":"%s","error":"%s"}\n' "$id" "$now" "$reason" > "$dir/offsite/$id.json"
+  echo "POTIONS_OFFSITE=failed"
+  exit 5
+fi
+if grep -q '^POTIONS_OFFSITE=ok$' <<<"$offsite_out"; then
+  install -d -m 0700 "$dir/offsite"
+  added=$(sed -n 's/^POTIONS_OFFSITE_ADDED=\([0-9]*\)$/\1/p' <<<"$offsite_out")
+  snapshot=$(sed -n 's/^POTIONS_OFFSITE_SNAPSHOT=\([0-9a-f]*\)$/\1/p' <<<"$offsite_out")
+  printf '{"id":"%s","ok":true,"at":"%s","addedBytes":%s,"snapshot":"%s"}\n' "$id" "$now" "${added:-0}" "$snapshot" \
+    > "$dir/offsite/$id.json"
+fi
+# Keep the last 100 offsite records.
+[ ! -d "$dir/offsite" ] || find "$dir/offsite" -maxdepth 1 -type f -name '[0-9]*.json' -printf '%f\n' | sort | head -n -100 \
+  | while IFS= read -r old; do rm -f -- "$dir/offsite/$old"; done

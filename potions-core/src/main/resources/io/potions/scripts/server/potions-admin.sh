@@ -95,6 +95,27 @@ route_delete() {
   done
 }
 
+# Offsite copies (restic to S3-compatible storage). The settings and the repository password are
+# root's alone (0600 files under OFFSITE_DIR); restic gets them through its environment and a
+# password file, never on a command line, and nothing here prints them.
+OFFSITE_DIR=/etc/potions/offsite
+offsite_load() {
+  local f="$OFFSITE_DIR/$1.env" line k
+  [ -f "$f" ] || return 1
+  while IFS= read -r line; do
+    k="${line%%=*}"
+    case "$k" in
+      RESTIC_REPOSITORY|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY) export "$k=${line#*=}" ;;
+    esac
+  done < "$f"
+  export RESTIC_PASSWORD_FILE="$OFFSITE_DIR/$1.password" RESTIC_CACHE_DIR="/var/cache/potions-restic/$1"
+}
+restic_ok() {
+  command -v restic >/dev/null 2>&1 && return 0
+  echo '==> installing restic from the distribution (one time)'
+  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends restic >&2
+}
+
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -533,6 +554,100 @@ SQL
     echo "potions: the scheduled backup of app $1 FAILED; see journalctl -u potions-backup-$1" | systemd-cat -t potions-backup -p err
     hook=/etc/potions/backup-failed-hook
     if [ -x "$hook" ] && [ "$(stat -c %u "$hook")" = 0 ]; then exec "$hook" "$1"; fi
+    ;;
+  offsite-set)
+    # offsite-set APP < five lines (repository, region, access key id, secret key, restic password):
+    # store the app's offsite settings root-only, then open (or create) the restic repository. When
+    # the repository cannot be reached or opened, the previous settings stay and nothing changes.
+    [ $# -eq 1 ] || die "usage: offsite-set APP < settings"
+    app_ok "$1"
+    IFS= read -r repo || true; IFS= read -r region || true; IFS= read -r key_id || true
+    IFS= read -r secret || true; IFS= read -r pw || true
+    [[ "$repo" =~ ^s3:https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9][A-Za-z0-9._-]*)*$ ]] \
+      || die "invalid offsite repository '$repo' (s3:https://ENDPOINT/BUCKET[/PREFIX])"
+    [[ "$region" =~ ^[a-z0-9-]{1,40}$ ]] || die "invalid offsite region '$region'"
+    [[ "$key_id" =~ ^[A-Za-z0-9._+/=-]{1,256}$ ]] || die "invalid offsite access key id"
+    [[ "$secret" =~ ^[!-~]{1,256}$ ]] || die "invalid offsite secret key"
+    [[ "$pw" =~ ^[!-~]{12,256}$ ]] || die "invalid repository password (12 to 256 printable characters, no spaces)"
+    restic_ok
+    install -d -o root -g root -m 0700 "$OFFSITE_DIR"
+    new="$OFFSITE_DIR/.new-$1"
+    printf '%s\n' "RESTIC_REPOSITORY=$repo" "AWS_DEFAULT_REGION=$region" "AWS_ACCESS_KEY_ID=$key_id" \
+      "AWS_SECRET_ACCESS_KEY=$secret" > "$new.env"
+    printf '%s\n' "$pw" > "$new.password"
+    chmod 0600 "$new.env" "$new.password"
+    offsite_load ".new-$1"
+    cd /
+    if ! out=$(restic cat config 2>&1 >/dev/null); then
+      if [[ "$out" =~ Access\ Denied|AccessDenied|SignatureDoesNotMatch|InvalidAccessKeyId|Forbidden ]]; then
+        rm -f "$new.env" "$new.password"
+        die "the storage at $repo refused the access key (wrong or revoked key, or no rights on the bucket): $out"
+      elif [[ "$out" == *"Is there a repository at the following location?"* ]]; then
+        echo "==> creating the restic repository $repo"
+        if ! out=$(restic init 2>&1); then
+          rm -f "$new.env" "$new.password"; die "could not create the restic repository at $repo: $out"
+        fi
+      else
+        rm -f "$new.env" "$new.password"; die "could not open the restic repository at $repo: $out"
+      fi
+    fi
+    mv -f "$new.env" "$OFFSITE_DIR/$1.env"
+    mv -f "$new.password" "$OFFSITE_DIR/$1.password"
+    echo "POTIONS_OFFSITE=configured"
+    ;;
+  offsite-unset)
+    # offsite-unset APP: forget the app's offsite settings (the copies already made stay in the bucket)
+    [ $# -eq 1 ] || die "usage: offsite-unset APP"
+    app_ok "$1"
+    rm -f "$OFFSITE_DIR/$1.env" "$OFFSITE_DIR/$1.password"
+    ;;
+  offsite-backup)
+    # offsite-backup APP ID KEEP: copy one backup directory offsite (restic: encrypted, deduplicated),
+    # tagged with its id, then keep the newest KEEP copies; prints POTIONS_OFFSITE=none when the app
+    # has no offsite settings
+    [ $# -eq 3 ] || die "usage: offsite-backup APP ID KEEP"
+    app_ok "$1"; id_ok "$2"; num_ok "$3"
+    src="@@ROOT@@/$1/backups/$2"
+    offsite_load "$1" || { echo "POTIONS_OFFSITE=none"; exit 0; }
+    [ -f "$src/manifest.json" ] || die "backup $2 of app $1 does not exist"
+    restic_ok
+    cd /
+    db_bytes=$(stat -c %s "$src/db.dump" 2>/dev/null || echo 0)
+    st_bytes=$(stat -c %s "$src/storage.tar" 2>/dev/null || echo 0)
+    echo "==> copying backup $2 offsite"
+    if ! summary=$(restic backup --json --quiet --host "potions-$1" --tag potions --tag "$2" \
+      --tag "db-bytes:$db_bytes" --tag "storage-bytes:$st_bytes" "$src" | grep '"message_type":"summary"' | tail -n 1); then
+      die "the offsite copy of backup $2 FAILED: restic could not write to ${RESTIC_REPOSITORY} (see its error above); the local backup is kept"
+    fi
+    added=$(sed -n 's/.*"data_added":\([0-9]*\).*/\1/p' <<<"$summary")
+    snapshot=$(sed -n 's/.*"snapshot_id":"\([0-9a-f]*\)".*/\1/p' <<<"$summary")
+    [ -n "$snapshot" ] || die "restic made no snapshot of backup $2"
+    echo "POTIONS_OFFSITE_ADDED=${added:-0}"
+    echo "POTIONS_OFFSITE_SNAPSHOT=$snapshot"
+    echo "==> offsite retention: keeping the newest $3"
+    # The copy is made: a failed clean-up is reported, and the next backup's retention tries again.
+    restic forget --quiet --host "potions-$1" --tag potions --group-by '' --keep-last "$3" --prune >&2 \
+      || echo "==> offsite retention failed this time; older copies stay until the next backup" >&2
+    echo "POTIONS_OFFSITE=ok"
+    ;;
+  offsite-list)
+    # offsite-list APP: the app's offsite copies as restic's JSON (one line), or nothing without settings
+    [ $# -eq 1 ] || die "usage: offsite-list APP"
+    app_ok "$1"
+    offsite_load "$1" || exit 0
+    restic_ok
+    cd /
+    printf 'S '; restic snapshots --json --host "potions-$1" --tag potions; echo
+    ;;
+  offsite-dump)
+    # offsite-dump APP ID: one offsite copy as a tar on stdout (the caller's shell, the deploy
+    # user's, extracts it into the backup directory: root never writes there)
+    [ $# -eq 2 ] || die "usage: offsite-dump APP ID"
+    app_ok "$1"; id_ok "$2"
+    offsite_load "$1" || die "app $1 has no offsite settings"
+    restic_ok
+    cd /
+    exec restic dump --host "potions-$1" --tag "$2" latest "@@ROOT@@/$1/backups/$2"
     ;;
   stop-timeout)
     # stop-timeout APP SECONDS: the slots' systemd stop timeout (SIGTERM, then this long before

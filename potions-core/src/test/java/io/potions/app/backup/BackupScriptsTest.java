@@ -37,9 +37,24 @@ class BackupScriptsTest {
     Files.writeString(storage.resolve("kept.txt"), "written by v1");
     fakeHelper = dir.resolve("helper");
     // db-dump prints a dump-like stream (or fails halfway when FAIL_DUMP exists); storage-tar tars.
+    // The offsite commands stand in for restic: with OFFSITE set up they keep a copy of the backup
+    // directory under offsite-store (or fail like a refused key when OFFSITE_DENIED exists).
+    Path store = dir.resolve("offsite-store");
     Files.writeString(fakeHelper, "#!/bin/bash\nset -euo pipefail\ncase \"$1\" in\n"
         + "  db-dump) printf 'PGDMP fake dump of %s\\n' \"$2\"; if [ -e " + dir + "/FAIL_DUMP ]; then echo 'pg_dump: error: disk full' >&2; exit 1; fi ;;\n"
-        + "  storage-tar) tar -C " + storage + " -cf - . ;;\n  *) exit 64 ;;\nesac\n");
+        + "  storage-tar) tar -C " + storage + " -cf - . ;;\n"
+        + "  offsite-backup) [ -e " + dir + "/OFFSITE ] || { echo POTIONS_OFFSITE=none; exit 0; }\n"
+        + "    echo \"==> copying backup $3 offsite\"\n"
+        + "    if [ -e " + dir + "/OFFSITE_DENIED ]; then echo 'Fatal: unable to save snapshot: Access Denied.' >&2;"
+        + " echo \"potions-admin: the offsite copy of backup $3 FAILED\" >&2; exit 64; fi\n"
+        + "    mkdir -p " + store + " && cp -r " + backups + "/\"$3\" " + store + "/\n"
+        + "    echo POTIONS_OFFSITE_ADDED=1234; echo POTIONS_OFFSITE_SNAPSHOT=abcdef12; echo POTIONS_OFFSITE=ok ;;\n"
+        + "  offsite-list) [ -e " + dir + "/OFFSITE ] || exit 0; sep=''; printf 'S ['; for d in " + store + "/*/; do"
+        + " [ -d \"$d\" ] || continue; printf '%s{\"time\":\"2026-12-02T09:15:01Z\",\"tags\":[\"potions\",\"%s\",\"db-bytes:9\"]}'"
+        + " \"$sep\" \"$(basename \"$d\")\"; sep=,; done; echo ']' ;;\n"
+        // restic's tar holds the backup's absolute path on the server
+        + "  offsite-dump) tar -C " + store + " --transform 's,^,opt/potions/keep/backups/,' -cf - \"$3\" ;;\n"
+        + "  *) exit 64 ;;\nesac\n");
     fakeHelper.toFile().setExecutable(true);
   }
 
@@ -247,6 +262,192 @@ class BackupScriptsTest {
   }
 
   @Test
+  void anOffsiteCopyIsRecordedAndAFailedOneKeepsTheLocalBackupAndFailsLoudly() throws Exception {
+    Files.writeString(dir.resolve("OFFSITE"), "");
+    Run good = bash(local(BackupScripts.create("keep", "20261202T091500Z-manual", "manual", null, 7)));
+    assertThat(good.status).as(good.output).isZero();
+    assertThat(dir.resolve("offsite-store/20261202T091500Z-manual/db.dump")).exists();
+    assertThat(Files.readString(backups.resolve("offsite/20261202T091500Z-manual.json")))
+        .contains("\"ok\":true", "\"addedBytes\":1234", "\"snapshot\":\"abcdef12\"");
+
+    Files.writeString(dir.resolve("OFFSITE_DENIED"), "");
+    Run denied = bash(local(BackupScripts.create("keep", "20261202T101500Z-manual", "manual", null, 7)));
+    assertThat(denied.status).isEqualTo(BackupScripts.OFFSITE_FAILED);
+    assertThat(denied.output).contains("POTIONS_BACKUP=20261202T101500Z-manual", "POTIONS_OFFSITE=failed");
+    // The local backup is whole and passes its check; only the copy is missing.
+    assertThat(bash(local(BackupScripts.check("keep", "20261202T101500Z-manual"))).status).isZero();
+    assertThat(Files.readString(backups.resolve("offsite/20261202T101500Z-manual.json")))
+        .contains("\"ok\":false", "Fatal: unable to save snapshot: Access Denied.", "FAILED");
+
+    List<String> list = bash(local(BackupScripts.list("keep"))).output.lines().toList();
+    assertThat(list).filteredOn(l -> l.startsWith("M ")).hasSize(2);
+    assertThat(list).filteredOn(l -> l.startsWith("O ")).hasSize(2);
+    assertThat(list).filteredOn(l -> l.startsWith("S [")).singleElement().asString()
+        .contains("\"20261202T091500Z-manual\"").doesNotContain("20261202T101500Z-manual");
+  }
+
+  @Test
+  void withoutOffsiteSettingsNothingIsCopiedOrRecorded() throws Exception {
+    Run r = bash(local(BackupScripts.create("keep", "20261202T091500Z-manual", "manual", null, 7)));
+    assertThat(r.status).as(r.output).isZero();
+    assertThat(backups.resolve("offsite")).doesNotExist();
+    assertThat(bash(local(BackupScripts.list("keep"))).output).doesNotContain("S [", "S-FAILED");
+  }
+
+  @Test
+  void aBackupKeptOnlyOffsiteIsFetchedBackWholeAndCheckedLikeALocalOne() throws Exception {
+    Files.writeString(dir.resolve("OFFSITE"), "");
+    String id = "20261202T091500Z-manual";
+    assertThat(bash(local(BackupScripts.create("keep", id, "manual", null, 7))).status).isZero();
+    byte[] dump = Files.readAllBytes(backups.resolve(id).resolve("db.dump"));
+    deleteTree(backups.resolve(id));
+
+    Run fetched = bash(local(BackupScripts.fetchOffsite("keep", id)));
+    assertThat(fetched.status).as(fetched.output).isZero();
+    assertThat(Files.readAllBytes(backups.resolve(id).resolve("db.dump"))).isEqualTo(dump);
+    assertThat(bash(local(BackupScripts.check("keep", id))).status).isZero();
+    try (var files = Files.list(backups)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".partial"));
+    }
+
+    // An offsite copy altered in the bucket is fetched, then refused by the checksum check.
+    deleteTree(backups.resolve(id));
+    Path copy = dir.resolve("offsite-store").resolve(id).resolve("db.dump");
+    Files.write(copy, "PGDMP altered".getBytes(StandardCharsets.UTF_8));
+    assertThat(bash(local(BackupScripts.fetchOffsite("keep", id))).status).isZero();
+    Run check = bash(local(BackupScripts.check("keep", id)));
+    assertThat(check.status).isEqualTo(BackupScripts.CORRUPT);
+    assertThat(check.output).contains("db.dump does not match its checksum");
+
+    // A copy that is not there leaves nothing behind.
+    Run missing = bash(local(BackupScripts.fetchOffsite("keep", "20200101T000000Z-manual")));
+    assertThat(missing.status).isNotZero();
+    assertThat(backups.resolve("20200101T000000Z-manual")).doesNotExist();
+    try (var files = Files.list(backups)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".partial"));
+    }
+  }
+
+  @Test
+  void theTimersRunFailsWhenTheOffsiteCopyFailsSoTheOnFailureHookFires() throws Exception {
+    Files.createDirectories(backups);
+    Files.writeString(dir.resolve("OFFSITE"), "");
+    Files.writeString(dir.resolve("OFFSITE_DENIED"), "");
+    Files.writeString(backups.resolve(".create.sh"), local(BackupScripts.createProgram("keep", "scheduled", 7)));
+    Path scheduled = Files.writeString(backups.resolve(".scheduled.sh"), local(BackupScripts.scheduledProgram("keep")));
+    Run run = bash(scheduled, List.of(), null);
+    assertThat(run.status).isEqualTo(BackupScripts.OFFSITE_FAILED);
+    List<String> runs = bash(local(BackupScripts.runs("keep"))).output.lines().toList();
+    assertThat(runs).singleElement().asString().contains("\"ok\":false", "\"exit\":5");
+    try (var files = Files.list(backups)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("2"))).hasSize(1);
+    }
+  }
+
+  @Test
+  void theHelperStoresOffsiteSettingsRootOnlyAndKeepsSecretsOffCommandLines() throws Exception {
+    Path offsiteDir = dir.resolve("offsite-settings");
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path out = Files.createDirectories(dir.resolve("out"));
+    // A stand-in restic: records its arguments and whether the secrets reached its environment.
+    Files.writeString(bin.resolve("restic"), "#!/bin/bash\nprintf '%s\\n' \"$*\" >> " + out + "/argv\n"
+        + "printf '%s|%s|%s\\n' \"$AWS_SECRET_ACCESS_KEY\" \"$(cat \"$RESTIC_PASSWORD_FILE\")\" \"$RESTIC_REPOSITORY\" > " + out + "/env\n"
+        + "if [ -e " + dir + "/DENY ]; then echo 'Fatal: unable to open config file: Stat: Access Denied.' >&2; exit 1; fi\n")
+        .toFile().setExecutable(true);
+    Path helper = Files.writeString(dir.resolve("potions-admin"), SystemFiles.adminHelper()
+        .replace("OFFSITE_DIR=/etc/potions/offsite", "OFFSITE_DIR=" + offsiteDir)
+        .replace("install -d -o root -g root -m 0700 \"$OFFSITE_DIR\"", "install -d -m 0700 \"$OFFSITE_DIR\""));
+    String path = "PATH=" + bin + ":" + System.getenv("PATH");
+    OffsiteTarget target = OffsiteTarget.s3("http://172.17.0.1:9000", "shop-backups", "us-east-1", "AKIAKEEP",
+        "s3cret/Key+value", "user-held-password-1");
+
+    Run set = bashWithStdin(helper, List.of("offsite-set", "keep"), path, BackupScripts.offsiteSettings(target, "keep"));
+    assertThat(set.status).as(set.output).isZero();
+    assertThat(set.output).contains("POTIONS_OFFSITE=configured").doesNotContain("s3cret/Key+value", "user-held-password-1");
+    assertThat(Files.readString(offsiteDir.resolve("keep.env"))).contains("AWS_SECRET_ACCESS_KEY=s3cret/Key+value",
+        "RESTIC_REPOSITORY=s3:http://172.17.0.1:9000/shop-backups/potions/keep");
+    assertThat(Files.getPosixFilePermissions(offsiteDir.resolve("keep.env"))).hasSize(2);  // rw for the owner only
+    assertThat(Files.getPosixFilePermissions(offsiteDir.resolve("keep.password"))).hasSize(2);
+    assertThat(Files.readString(out.resolve("env")))
+        .isEqualTo("s3cret/Key+value|user-held-password-1|s3:http://172.17.0.1:9000/shop-backups/potions/keep\n");
+
+    Run list = bash(helper, List.of("offsite-list", "keep"), path);
+    assertThat(list.status).as(list.output).isZero();
+    assertThat(Files.readString(out.resolve("argv"))).doesNotContain("s3cret/Key+value", "user-held-password-1")
+        .contains("snapshots --json --host potions-keep --tag potions");
+
+    // Settings restic cannot open are refused, and the working ones stay.
+    Files.writeString(dir.resolve("DENY"), "");
+    OffsiteTarget wrong = OffsiteTarget.s3("http://172.17.0.1:9000", "shop-backups", "us-east-1", "AKIAKEEP",
+        "wrong-secret", "user-held-password-1");
+    Run refused = bashWithStdin(helper, List.of("offsite-set", "keep"), path, BackupScripts.offsiteSettings(wrong, "keep"));
+    assertThat(refused.status).isEqualTo(64);
+    assertThat(refused.output).contains("refused the access key", "Access Denied").doesNotContain("wrong-secret");
+    assertThat(Files.readString(offsiteDir.resolve("keep.env"))).contains("s3cret/Key+value");
+    try (var files = Files.list(offsiteDir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("keep.env", "keep.password");
+    }
+
+    // Values that are not settings never reach restic.
+    Files.delete(out.resolve("argv"));
+    Run bad = bashWithStdin(helper, List.of("offsite-set", "keep"), path,
+        "s3:http://h/b;rm -rf /\nus-east-1\nk\ns\nuser-held-password-1\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(bad.status).isEqualTo(64);
+    assertThat(bad.output).contains("invalid offsite repository");
+    assertThat(out.resolve("argv")).doesNotExist();
+
+    Files.delete(offsiteDir.resolve("keep.env"));
+    Run none = bash(helper, List.of("offsite-backup", "keep", "20261202T091500Z-manual", "7"), path);
+    assertThat(none.status).as(none.output).isZero();
+    assertThat(none.output).contains("POTIONS_OFFSITE=none");
+  }
+
+  @Test
+  void offsiteTargetsAreValidatedAndNeverShowTheirSecrets() {
+    OffsiteTarget t = OffsiteTarget.s3("https://fra1.digitaloceanspaces.com/", "shop-backups", "fra1", "DO00KEY",
+        "very-secret", "user-held-password-1");
+    assertThat(t.resticRepository("shop")).isEqualTo("s3:https://fra1.digitaloceanspaces.com/shop-backups/potions/shop");
+    assertThat(t.withPrefix("prod/shop").resticRepository("shop"))
+        .isEqualTo("s3:https://fra1.digitaloceanspaces.com/shop-backups/prod/shop");
+    assertThat(t.toString()).doesNotContain("very-secret", "user-held-password-1").contains("shop-backups", "DO00KEY");
+    assertThat(new String(BackupScripts.offsiteSettings(t, "shop"), StandardCharsets.UTF_8)).isEqualTo(
+        "s3:https://fra1.digitaloceanspaces.com/shop-backups/potions/shop\nfra1\nDO00KEY\nvery-secret\nuser-held-password-1\n");
+    assertThatThrownBy(() -> OffsiteTarget.s3("fra1.digitaloceanspaces.com", "b-1", "fra1", "k", "s", "user-held-password-1"))
+        .isInstanceOf(io.potions.InvalidInputException.class).hasMessageContaining("not an S3 endpoint URL");
+    assertThatThrownBy(() -> OffsiteTarget.s3("https://h/path", "b-1", "fra1", "k", "s", "user-held-password-1"))
+        .hasMessageContaining("no path");
+    assertThatThrownBy(() -> OffsiteTarget.s3("https://h", "", "fra1", "k", "s", "user-held-password-1"))
+        .hasMessageContaining("bucket");
+    assertThatThrownBy(() -> OffsiteTarget.s3("https://h", "Shop_Backups", "fra1", "k", "s", "user-held-password-1"))
+        .hasMessageContaining("bucket 'Shop_Backups' is not valid");
+    assertThatThrownBy(() -> OffsiteTarget.s3("https://h", "b-1", "fra1", "k", "s", "short"))
+        .hasMessageContaining("repository password").hasMessageNotContaining("short");
+    assertThatThrownBy(() -> OffsiteTarget.s3("https://h", "b-1", "fra1", "k", "has space", "user-held-password-1"))
+        .hasMessageContaining("secret key").hasMessageNotContaining("has space");
+    assertThatThrownBy(() -> t.withPrefix("../etc")).hasMessageContaining("prefix");
+  }
+
+  @Test
+  void aDrillsSmokeQueryRunsAsTheScratchRoleWithThePasswordAndSqlOnStdin() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path out = Files.createDirectories(dir.resolve("out"));
+    Files.writeString(bin.resolve("psql"), "#!/bin/bash\nprintf '%s\\n' \"$@\" > " + out + "/argv; printf '%s' \"$PGPASSWORD\" > "
+        + out + "/env; cat > " + out + "/stdin; echo 42\n").toFile().setExecutable(true);
+    String database = "app_keep__r20261202091500";
+    Path script = Files.writeString(dir.resolve("smoke.sh"), "set -euo pipefail\n" + BackupScripts.smokeQuery(database));
+    String password = "s3cret-Pa55word-0123456789abcdef";
+    Run r = bashWithStdin(script, List.of(), "PATH=" + bin + ":" + System.getenv("PATH"),
+        (password + "\nSELECT count(*) FROM orders\n").getBytes(StandardCharsets.UTF_8));
+    assertThat(r.status).as(r.output).isZero();
+    assertThat(r.output.trim()).isEqualTo("42");
+    assertThat(Files.readString(out.resolve("argv"))).doesNotContain(password)
+        .contains("-U\n" + database + "\n", "-d\n" + database + "\n", "ON_ERROR_STOP=1", "-h\n127.0.0.1\n");
+    assertThat(Files.readString(out.resolve("env"))).isEqualTo(password);
+    assertThat(Files.readString(out.resolve("stdin"))).isEqualTo("SELECT count(*) FROM orders\n");
+    assertThatThrownBy(() -> BackupScripts.smokeQuery("postgres")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void everyBackupScriptPassesShellCheck() throws Exception {
     Map<String, String> scripts = new LinkedHashMap<>();
     String id = "20261202T091500Z-manual";
@@ -261,6 +462,8 @@ class BackupScriptsTest {
     scripts.put("create-program", BackupScripts.createProgram("keep", "scheduled", 7));
     scripts.put("scheduled-program", BackupScripts.scheduledProgram("keep"));
     scripts.put("runs", BackupScripts.runs("keep"));
+    scripts.put("fetch-offsite", BackupScripts.fetchOffsite("keep", id));
+    scripts.put("smoke-query", BackupScripts.smokeQuery("app_keep__r20261202091500"));
     scripts.put("record-verification", BackupScripts.recordVerification("keep", id, "{\"ok\":true}"));
     Map<String, String> withPrelude = new LinkedHashMap<>();
     scripts.forEach((k, v) -> withPrelude.put(k, ShellCheck.REMOTE_PRELUDE + v));
@@ -268,6 +471,29 @@ class BackupScriptsTest {
   }
 
   private record Run(int status, String output) {}
+
+  private static void deleteTree(Path root) throws Exception {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static Run bashWithStdin(Path script, List<String> args, String env, byte[] stdin) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    String[] kv = env.split("=", 2);
+    pb.environment().put(kv[0], kv[1]);
+    Process p = pb.start();
+    try (var in = p.getOutputStream()) {
+      in.write(stdin);
+    }
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Run(p.exitValue(), output);
+  }
 
   private Run bash(String script) throws Exception {
     return bash(Files.writeString(dir.resolve("script-" + System.nanoTime() + ".sh"), "set -euo pipefail\n" + script),
