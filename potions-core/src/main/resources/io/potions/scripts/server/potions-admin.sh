@@ -637,7 +637,11 @@ SQL
     offsite_load "$1" || exit 0
     restic_ok
     cd /
-    printf 'S '; restic snapshots --json --host "potions-$1" --tag potions; echo
+    # restic retries an unreachable endpoint for up to ~15 minutes; a listing (list(), health())
+    # must not hang on it: after 60 s it fails, and the listing says the offsite copies are unknown.
+    snapshots=$(timeout 60 restic snapshots --json --host "potions-$1" --tag potions) \
+      || die "the offsite repository ${RESTIC_REPOSITORY} could not be listed (restic failed, see above, or did not answer within 60 s)"
+    printf 'S %s\n' "$snapshots"
     ;;
   offsite-dump)
     # offsite-dump APP ID: one offsite copy as a tar on stdout (the caller's shell, the deploy
