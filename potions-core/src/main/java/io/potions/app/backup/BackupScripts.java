@@ -42,6 +42,11 @@ final class BackupScripts {
   }
 
   static String create(String app, String id, String kind, String release, int keep) {
+    // A pre-migration backup is there to undo this deploy on this server: the deploy neither waits
+    // on the offsite storage (restic retries an unreachable one for minutes) nor fails with it. The
+    // next scheduled or on-demand backup goes offsite.
+    String offsite = Backups.PRE_MIGRATION.equals(kind) ? "echo POTIONS_OFFSITE=none"
+        : helper("offsite-backup", app, id, Integer.toString(keep));
     return template("create.sh")
         .quoted("DIR", dir(app))
         .quoted("ID", id)
@@ -51,7 +56,7 @@ final class BackupScripts {
         .quoted("KIND_JSON", json(kind))
         .quoted("RELEASE_JSON", release == null ? "null" : json(release))
         .raw("KEEP", Integer.toString(keep))
-        .raw("OFFSITE_BACKUP", helper("offsite-backup", app, id, Integer.toString(keep)))
+        .raw("OFFSITE_BACKUP", offsite)
         .render();
   }
 

@@ -53,6 +53,8 @@ public final class Backups {
   private static final Logger log = LoggerFactory.getLogger(Backups.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The kind of the backup made before a migrating deploy (part of its id). */
+  static final String PRE_MIGRATION = "pre-migration";
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter GENERATION = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
   /** Backups kept unless the caller says otherwise. */
@@ -287,7 +289,7 @@ public final class Backups {
       return Optional.empty();
     }
     lines.accept("backing up before the migration");
-    Backup b = create("pre-migration", lines);
+    Backup b = create(PRE_MIGRATION, lines);
     lines.accept("backup " + b.id() + " made (" + b.bytes() + " bytes); restore it with app.backups().restore(\""
         + b.id() + "\")");
     return Optional.of(b);

@@ -287,6 +287,17 @@ class BackupScriptsTest {
   }
 
   @Test
+  void aPreMigrationBackupStaysLocalSoAnOffsiteOutageNeverStopsADeploy() throws Exception {
+    Files.writeString(dir.resolve("OFFSITE"), "");
+    Files.writeString(dir.resolve("OFFSITE_DENIED"), "");
+    Run r = bash(local(BackupScripts.create("keep", "20261202T091500Z-pre-migration", Backups.PRE_MIGRATION, null, 7)));
+    assertThat(r.status).as(r.output).isZero();
+    assertThat(r.output).contains("POTIONS_BACKUP=20261202T091500Z-pre-migration").doesNotContain("copying backup");
+    assertThat(dir.resolve("offsite-store")).doesNotExist();
+    assertThat(backups.resolve("offsite")).doesNotExist();
+  }
+
+  @Test
   void withoutOffsiteSettingsNothingIsCopiedOrRecorded() throws Exception {
     Run r = bash(local(BackupScripts.create("keep", "20261202T091500Z-manual", "manual", null, 7)));
     assertThat(r.status).as(r.output).isZero();
