@@ -59,7 +59,7 @@ public final class ServerImages {
    */
   public static synchronized String serverImage(Distribution distribution) {
     return withLock(() -> {
-      String base = baseImage(distribution);
+      String base = baseImageUnlocked(distribution);
       String dockerfile = resource("server.Dockerfile").replace("@BASE@", base)
           .replace("@TESTER_PASSWORD@", TESTER_PASSWORD);
       String tag = "potions-testkit/server:" + Hashing.sha256Hex(dockerfile).substring(0, 16);
@@ -142,7 +142,17 @@ public final class ServerImages {
     }
   }
 
-  private static String baseImage(Distribution distribution) {
+  /**
+   * @param distribution the distribution
+   * @return the tag of its bare base image (debootstrapped here, or pulled where a registry is
+   *     reachable, as {@code POTIONS_TESTKIT_BASE} says), built if missing: the server images' base,
+   *     and a base for a local build container matching the servers
+   */
+  public static synchronized String baseImage(Distribution distribution) {
+    return withLock(() -> baseImageUnlocked(distribution));
+  }
+
+  private static String baseImageUnlocked(Distribution distribution) {
     String source = System.getenv().getOrDefault("POTIONS_TESTKIT_BASE", "auto");
     boolean canDebootstrap = isRoot() && onPath("debootstrap");
     if ("pull".equals(source) || ("auto".equals(source) && !canDebootstrap)) {

@@ -34,10 +34,14 @@ public final class BootstrapPlan {
   /** The firewall rules: SSH, HTTP, HTTPS (and HTTP/3 over UDP 443). Nothing else comes in. */
   public static final List<String> FIREWALL_ALLOW = List.of("22/tcp", "80/tcp", "443/tcp", "443/udp");
 
-  /** Packages every Potions server has; the proxy's own come from its bootstrap steps. */
+  /**
+   * Packages every Potions server has; the proxy's own come from its bootstrap steps. Node.js and
+   * npm are there for the on-server build of apps with {@code assets/package.json} ({@code npm ci}
+   * before {@code mix assets.deploy}), as a build server provisioned like the app servers needs them.
+   */
   public static final List<String> BASE_PACKAGES = List.of(
       "erlang-nox", "erlang-dev", "elixir", "postgresql", "build-essential", "git", "ufw",
-      "fail2ban", "python3-systemd", "sudo", "curl", "ca-certificates", "procps");
+      "fail2ban", "python3-systemd", "sudo", "curl", "ca-certificates", "procps", "nodejs", "npm");
 
   private BootstrapPlan() {}
 
