@@ -269,8 +269,7 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
         .withBinds(new Bind(volume, new Volume("/cache")))
         .withMemory(memoryBytes)
         .withMemorySwap(memoryBytes)
-        .withNanoCPUs((long) (cpus * 1_000_000_000L))
-        .withInit(true);
+        .withNanoCPUs((long) (cpus * 1_000_000_000L));
     String id = client.createContainerCmd(image).withCmd("sleep", "infinity").withWorkingDir("/cache")
         .withLabels(Map.of(LABEL, "local-container", "io.potions.app", app)).withHostConfig(host).exec().getId();
     try {
