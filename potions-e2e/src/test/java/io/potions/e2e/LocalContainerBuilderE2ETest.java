@@ -129,13 +129,14 @@ class LocalContainerBuilderE2ETest {
     assertThat(firstBuildLines).anyMatch(l -> l.startsWith("==> npm ci (assets) with node v"));
     assertThat(firstBuildLines).anyMatch(l -> l.contains("==> mix assets.deploy"));
     assertThat(firstBuildLines).anyMatch(l -> l.contains("Generated greeting app"));
-    // The release is a real directory on the app server, assembled from its content store; no build
-    // area, work tree nor source repository of a build exists there.
+    // The release is a real directory on the app server, assembled from its content store; the app's
+    // (empty) build area there has no work tree and no release: nothing was built on the server.
     String release = exec(appBox, "readlink -f /opt/potions/shop/slots/" + liveSlot() + "/release");
     assertThat(release).startsWith("/opt/potions/shop/releases/");
     assertThat(exec(appBox, "stat -c %U " + release + " " + release + "/bin/potions_sample")).isEqualTo("deploy\ndeploy");
-    assertThat(exec(appBox, "test -e /var/lib/potions-build/shop && echo built-here || echo not-built-here"))
+    assertThat(exec(appBox, "test -e /var/lib/potions-build/shop/build && echo built-here || echo not-built-here"))
         .isEqualTo("not-built-here");
+    assertThat(exec(appBox, "ls /var/lib/potions-build/shop/releases 2>/dev/null | wc -l")).isEqualTo("0");
     assertThat(exec(appBox, "test -f " + release + "/lib/potions_sample-0.1.0/priv/static/app.js && echo asset"))
         .isEqualTo("asset");
     // The build container is gone; the cache volume stays.
