@@ -11,14 +11,28 @@ defmodule PotionsSample.MixProject do
       version: "0.1.0",
       elixir: "~> 1.14",
       start_permanent: Mix.env() == :prod,
-      deps: [],
-      aliases: [test: "test --no-start"],
+      deps: deps(),
+      aliases: aliases(),
       releases: [
         potions_sample: [
           include_executables_for: [:unix],
           steps: [:assemble, :tar]
         ]
       ]
+    ]
+  end
+
+  # A path dependency (not from Hex), so builds exercise the deps cache offline.
+  defp deps do
+    [{:greeting, path: "deps_local/greeting"}]
+  end
+
+  # assets.deploy builds priv/static/app.js with the npm script in assets/ (after npm ci), as
+  # a Phoenix app runs esbuild and tailwind; the builders run it before mix release.
+  defp aliases do
+    [
+      test: "test --no-start",
+      "assets.deploy": ["cmd --cd assets npm run --silent deploy"]
     ]
   end
 

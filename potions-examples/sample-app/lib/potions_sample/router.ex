@@ -137,6 +137,19 @@ defmodule PotionsSample.Router do
     end
   end
 
+  defp route("GET", ["greeting"], query, _body) do
+    text(200, Greeting.hello(Map.get(query, "name", "world")))
+  end
+
+  defp route("GET", ["assets", "app.js"], _query, _body) do
+    path = Application.app_dir(:potions_sample, "priv/static/app.js")
+
+    case File.read(path) do
+      {:ok, data} -> {200, "text/javascript; charset=utf-8", data}
+      {:error, _} -> text(404, "not found: the asset build (mix assets.deploy) did not run")
+    end
+  end
+
   defp route(_method, _segments, _query, _body), do: text(404, "not found")
 
   defp valid_filename(name) do

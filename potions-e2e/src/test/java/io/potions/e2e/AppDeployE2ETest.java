@@ -159,6 +159,14 @@ class AppDeployE2ETest {
     assertThat(get("/env/GREETING").body()).isEqualTo(USER_SECRET);
     assertThat(get("/db").body().trim()).isEqualTo("app_shop:app_shop");
     assertThat(get("/db/migrations").body()).contains("0.1.0");
+    // The on-server build ran npm ci and mix assets.deploy (the asset exists only if they did), and
+    // compiled the path dependency.
+    HttpProbe.Response asset = get("/assets/app.js");
+    assertThat(asset.status()).isEqualTo(200);
+    assertThat(asset.body()).startsWith("// built by assets/build.js with node v").contains("potionsSample");
+    assertThat(first.log()).anyMatch(l -> l.contains("==> npm ci (assets)"));
+    assertThat(first.log()).anyMatch(l -> l.contains("==> mix assets.deploy"));
+    assertThat(get("/greeting?name=shop").body()).isEqualTo("hello shop from the greeting path dependency");
     assertThat(HttpProbe.send("127.0.0.1", box.httpPort(), "www.shop.test", "GET", "/version", null).body()).isEqualTo("0.1.0");
     assertThat(HttpProbe.send("127.0.0.1", box.httpPort(), DOMAIN, "POST", "/storage/kept.txt", "written by v1").status())
         .isEqualTo(200);

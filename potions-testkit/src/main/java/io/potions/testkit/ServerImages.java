@@ -59,7 +59,7 @@ public final class ServerImages {
    */
   public static synchronized String serverImage(Distribution distribution) {
     return withLock(() -> {
-      String base = baseImage(distribution);
+      String base = baseImageUnlocked(distribution);
       String dockerfile = resource("server.Dockerfile").replace("@BASE@", base)
           .replace("@TESTER_PASSWORD@", TESTER_PASSWORD);
       String tag = "potions-testkit/server:" + Hashing.sha256Hex(dockerfile).substring(0, 16);
@@ -93,8 +93,9 @@ public final class ServerImages {
             + " (io.potions:potions-caddy)."));
     List<BootstrapStep> plan = BootstrapPlan.render(distribution,
         List.of(TestkitKeys.client().publicKey()), proxy.bootstrapSteps(distribution));
-    String tag = "potions-testkit/provisioned:"
-        + Hashing.sha256Hex(Docker.imageId(server) + BootstrapPlan.fingerprint(plan)).substring(0, 16);
+    boolean withNode = distribution == Distribution.DEBIAN_12;
+    String tag = "potions-testkit/provisioned:" + Hashing.sha256Hex(Docker.imageId(server)
+        + BootstrapPlan.fingerprint(plan) + (withNode ? "+node" : "")).substring(0, 16);
     return withLock(() -> {
       if (Docker.imageExists(tag)) {
         return tag;
@@ -105,6 +106,16 @@ public final class ServerImages {
         try (Potions potions = Potions.builder().reverseProxy(proxy).build()) {
           Server s = potions.existingServer(fresh.sshTarget()).provision();
           log.info("snapshot provisioning: {}", s.lastProvision().orElseThrow().summary());
+        }
+        if (withNode) {
+          // Servers get Node.js on demand, at the first build of an app with assets/package.json
+          // (a minute of apt). Most tests deploy the sample app, which has assets, on Debian 12:
+          // its snapshot carries Node.js already. Debian 13's does not, so its e2e test proves the
+          // on-demand install.
+          var node = fresh.console("/usr/local/sbin/potions-admin node-install");
+          if (node.getExitCode() != 0) {
+            throw new IllegalStateException("node-install failed in the snapshot: " + node.getStderr());
+          }
         }
         Docker.commit(fresh.getContainerId(), tag);
       }
@@ -142,7 +153,17 @@ public final class ServerImages {
     }
   }
 
-  private static String baseImage(Distribution distribution) {
+  /**
+   * @param distribution the distribution
+   * @return the tag of its bare base image (debootstrapped here, or pulled where a registry is
+   *     reachable, as {@code POTIONS_TESTKIT_BASE} says), built if missing: the server images' base,
+   *     and a base for a local build container matching the servers
+   */
+  public static synchronized String baseImage(Distribution distribution) {
+    return withLock(() -> baseImageUnlocked(distribution));
+  }
+
+  private static String baseImageUnlocked(Distribution distribution) {
     String source = System.getenv().getOrDefault("POTIONS_TESTKIT_BASE", "auto");
     boolean canDebootstrap = isRoot() && onPath("debootstrap");
     if ("pull".equals(source) || ("auto".equals(source) && !canDebootstrap)) {

@@ -34,7 +34,12 @@ public final class BootstrapPlan {
   /** The firewall rules: SSH, HTTP, HTTPS (and HTTP/3 over UDP 443). Nothing else comes in. */
   public static final List<String> FIREWALL_ALLOW = List.of("22/tcp", "80/tcp", "443/tcp", "443/udp");
 
-  /** Packages every Potions server has; the proxy's own come from its bootstrap steps. */
+  /**
+   * Packages every Potions server has; the proxy's own come from its bootstrap steps. Node.js and
+   * npm are not among them (Debian's npm brings some 375 packages, and Phoenix 1.7 apps build their
+   * assets without it): the on-server build installs them the first time an app with
+   * {@code assets/package.json} is built there (the root helper's {@code node-install}).
+   */
   public static final List<String> BASE_PACKAGES = List.of(
       "erlang-nox", "erlang-dev", "elixir", "postgresql", "build-essential", "git", "ufw",
       "fail2ban", "python3-systemd", "sudo", "curl", "ca-certificates", "procps",

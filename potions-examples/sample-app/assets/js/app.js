@@ -1,0 +1,1 @@
+window.potionsSample = { assets: "built" };
