@@ -65,14 +65,15 @@ class SlotStopTest {
     Path bin = Files.createDirectories(dir.resolve("bin2"));
     Path open = Files.writeString(dir.resolve("open"), "");
     Path log = dir.resolve("ss-calls");
-    // 20 idle WebSockets (last sent after last received), and 52099: a proxy connection whose last
-    // packet in (a request, 5 ms ago) is not answered yet (last sent 900 ms ago). ss -K removes the
-    // ports its filter names; the request in flight is answered after 1.2 s.
+    // 20 idle WebSockets (last sent after last received), 52050: a WebSocket whose client's pong
+    // came last, 4 s ago, and 52099: a proxy connection whose last packet in (a request, 5 ms ago)
+    // is not answered yet (last sent 900 ms ago). ss -K removes the ports its filter names; the
+    // request in flight is answered after 1.2 s.
     StringBuilder ports = new StringBuilder();
     for (int p = 52000; p < 52020; p++) {
       ports.append(p).append(' ');
     }
-    Files.writeString(open, ports + "52099\n");
+    Files.writeString(open, ports + "52050 52099\n");
     Path started = dir.resolve("started");
     fake(bin, "ss", "[ -f " + started + " ] || date +%s%3N > " + started + "\n"
         + "if [ \"$1\" = -K ]; then\n"
@@ -85,6 +86,7 @@ class SlotStopTest {
         + "for p in $(cat " + open + "); do\n"
         + "  echo \"0 0 127.0.0.1:4001 127.0.0.1:$p\"\n"
         + "  if [ \"$p\" = 52099 ] && [ $answered = 0 ]; then echo '\t cubic rto:204 lastsnd:900 lastrcv:5 lastack:5';"
+        + " elif [ \"$p\" = 52050 ]; then echo '\t cubic rto:204 lastsnd:5000 lastrcv:4000 lastack:4000';"
         + " else echo '\t cubic rto:204 lastsnd:300 lastrcv:4000 lastack:300'; fi\n"
         + "done");
     String helper = SystemFiles.adminHelper().replace("ROUTE_DIR=/etc/potions/routes", "ROUTE_DIR=" + routes);
@@ -94,7 +96,7 @@ class SlotStopTest {
     Run spread = bash(List.of("bash", script.toString(), "conn-spread", "shop", "4001", "2000"), bin);
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertThat(spread.status).as(spread.output).isZero();
-    assertThat(spread.output).contains("closed=21");
+    assertThat(spread.output).contains("closed=22");
     assertThat(Files.readString(open)).isBlank();
     List<String> kills = Files.readAllLines(log);
     // Spread over the 2 s window in small batches, not closed in one go.

@@ -683,10 +683,10 @@ SQL
   conn-spread)
     # conn-spread APP PORT WINDOW_MS: closes (ss -K) what is still open on one of the app's own slot
     # ports, spread evenly over the window: every 200 ms, by the clock, the open connections over the
-    # ticks left. Only quiet ones: nothing received for a second and the last thing received answered.
-    # A proxy keep-alive connection carrying requests is never quiet (cutting it would fail a
-    # request); it waits for a later tick. Runs here, as one command, because a round trip per
-    # batch does not keep time on a loaded server.
+    # ticks left. Only quiet ones: nothing unread, and either the last thing received was answered
+    # or nothing came in for a second (a WebSocket whose client's pong or message came last). A
+    # connection that just received a request and has not answered it waits for a later tick.
+    # Runs here, as one command, because a round trip per batch does not keep time on a loaded server.
     [ $# -eq 3 ] || die "usage: conn-spread APP PORT WINDOW_MS"
     app_ok "$1"; port_ok "$2"; num_ok "$3"
     [ -f "$ROUTE_DIR/$1" ] || die "app $1 has no route"
@@ -697,7 +697,7 @@ SQL
     # One line per connection: its peer port, then idle or busy (ss omits lastsnd/lastrcv when 0 ms).
     connections() {
       ss -Htni state established "( sport = :$port )" | awk '
-        function emit() { if (peer != "") print peer, ((queued == 0 && snd <= rcv && rcv >= 1000) ? "idle" : "busy") }
+        function emit() { if (peer != "") print peer, ((queued == 0 && (snd <= rcv || rcv >= 1000)) ? "idle" : "busy") }
         /^[^ \t]/ { emit(); peer = $4; sub(/.*:/, "", peer); queued = $1 + 0; snd = 0; rcv = 0; next }
         { for (i = 1; i <= NF; i++) {
             if ($i ~ /^lastsnd:/) snd = substr($i, 9) + 0
