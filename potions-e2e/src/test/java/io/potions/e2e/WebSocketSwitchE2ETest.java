@@ -202,6 +202,11 @@ class WebSocketSwitchE2ETest {
       waitUntil(() -> clients.stream().allMatch(c -> c.version().startsWith(newHello)), Duration.ofSeconds(30));
       load.close();
       System.out.println(what + ": HTTP during the WebSocket switch: " + load.summary());
+      if (load.failures.get() > 0) {
+        // What Caddy said about the failed requests (upstream errors), for whoever reads the failure.
+        System.out.println("caddy errors: " + exec("journalctl -u caddy --since '-3min' --no-pager -o cat"
+            + " | grep -E '\"level\":\"error\"' | tail -n 5 || true"));
+      }
       assertThat(load.failures.get()).as(load.summary()).isZero();
       assertThat(load.bodies).containsKeys(versions);
     }

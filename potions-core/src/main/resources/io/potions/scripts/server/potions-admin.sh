@@ -726,7 +726,19 @@ SQL
         n=$((n + 1))
       done
       if [ "$n" -gt 0 ]; then
-        ss -K -Htn state established "( sport = :$port and ( $filter ) )" >/dev/null
+        # Closed from the client's side (the proxy's socket, which still sees the app's stable
+        # port): its reset then travels in the connection's original direction, so conntrack
+        # forgets the old slot's mapping when the proxy reuses that source port. Reset from the
+        # app's side, the stale mapping is kept for a reused port (a reply-direction reset does not
+        # end it) and the proxy's next connection lands on the stopped slot: refused, a 502.
+        ss -K -Htn state established "( dport = :$app_port and ( ${filter//dport/sport} ) )" >/dev/null
+        # A client that did not come through the stable port (none of the proxy's) is closed here.
+        mapfile -t left < <(connections)
+        for c in "${left[@]}"; do
+          case " $filter " in *" dport = :${c%% *} "*)
+            ss -K -Htn state established "( sport = :$port and dport = :${c%% *} )" >/dev/null ;;
+          esac
+        done
         closed=$((closed + n))
       fi
       sleep 0.2
