@@ -6,7 +6,6 @@ import io.potions.internal.provision.ServerLayout;
 import io.potions.spi.RemoteCommand;
 import io.potions.spi.RemoteExecutor;
 import io.potions.spi.RemoteProcess;
-import io.potions.ssh.OutputListener;
 import java.time.Duration;
 import java.util.function.Consumer;
 
