@@ -106,8 +106,11 @@ public final class OnServerBuilder implements ReleaseBuilder {
   }
 
   private static String hint(ExecResult result) {
-    return result.tail(60).contains("No space left on device")
-        ? "\nThe server's disk is full: free space (old releases are pruned automatically) or resize it." : "";
+    // The C library says "No space left on device"; Erlang (mix writing its manifests) says :enospc.
+    String tail = result.tail(60);
+    return tail.contains("No space left on device") || tail.contains("enospc")
+        ? "\nNo space left on device: the server's disk (or the build area) is full. Free space (old"
+            + " releases are pruned automatically) or resize it, then deploy again." : "";
   }
 
   /** Sends the commit as a bundle thin against what the server has; the full history when that fails. */

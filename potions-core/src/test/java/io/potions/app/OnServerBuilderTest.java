@@ -54,6 +54,18 @@ class OnServerBuilderTest {
   }
 
   @Test
+  void aFullDiskIsNamedWhetherTheCLibraryOrErlangReportsIt() {
+    for (String line : List.of("cp: error writing 'x': No space left on device",
+        "** (MatchError) no match of right hand side value: {:error, {:file_error, '/b/.mix/compile.app_tracer', :enospc}}")) {
+      server.on("Building", result(1, "==> mix compile", line));
+      BuildFailure e = catchThrowableOfType(() -> new OnServerBuilder().build(request(Optional.empty(),
+          RuntimeVersions.distribution(), BuildLimits.DEFAULTS)), BuildFailure.class);
+      assertThat(e.reason()).isEqualTo(Reason.BUILD_FAILED);
+      assertThat(e.getMessage()).contains("No space left on device: the server's disk (or the build area) is full");
+    }
+  }
+
+  @Test
   void aBuildKilledWithoutTheMarkerIsAnOrdinaryFailure() {
     server.on("Building", result(1, "** (CompileError) lib/shop.ex:3"));
     BuildFailure e = catchThrowableOfType(() -> new OnServerBuilder().build(request(Optional.empty(),
