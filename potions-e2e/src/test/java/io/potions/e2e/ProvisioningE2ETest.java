@@ -134,7 +134,7 @@ class ProvisioningE2ETest {
       assertThatThrownBy(() -> server.provision())
           .isInstanceOf(UnsupportedOperatingSystemException.class)
           .hasMessageContaining("Fedora Linux 40")
-          .hasMessageContaining("Debian 12 and Ubuntu 24.04")
+          .hasMessageContaining("Debian 12, Debian 13 and Ubuntu 24.04")
           .hasMessageContaining("Nothing was changed");
       assertThat(exec("test -e /opt/potions && echo present || echo absent")).isEqualTo("absent");
       assertThat(exec("id deploy >/dev/null 2>&1 && echo present || echo absent")).isEqualTo("absent");
