@@ -64,6 +64,15 @@ final class CaddyFiles {
    * @param name a file under {@code src/main/resources/io/potions/caddy/scripts/}
    * @return its template
    */
+  /**
+   * @param dir the directory (made if missing)
+   * @param file the file in it
+   * @return a script writing its stdin to the file, world-readable, appearing whole (renamed into place)
+   */
+  static String writePublicFile(String dir, String file) {
+    return template("write-public-file.sh").quoted("DIR", dir).quoted("FILE", file).render();
+  }
+
   static ScriptTemplate template(String name) {
     return ScriptTemplate.load(CaddyFiles.class, "/io/potions/caddy/scripts/" + name);
   }

@@ -19,8 +19,11 @@ import io.potions.spi.AppRoute;
 import io.potions.spi.RemoteCommand;
 import io.potions.spi.RemoteExecutor;
 import io.potions.spi.ReverseProxy;
+import io.potions.spi.MaintenancePage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -162,18 +165,27 @@ public final class CaddyProxy implements ReverseProxy {
   @Override
   public void removeRoute(String app, RemoteExecutor server) {
     update(server, "remove the route of app " + app,
-        config -> CaddyMaintenance.without(CaddyAccessLogs.withoutHosts(CaddyRoutes.withoutRoute(config, app), app), app));
+        config -> CaddyMaintenance.withoutLegacyRoute(
+            CaddyAccessLogs.withoutHosts(CaddyRoutes.withoutRoute(config, app), app), app));
+    server.require(RemoteCommand.of("Removing the maintenance page of app " + app, CaddyMaintenance.offScript(app)));
     updateLogging(server, "remove the access log of app " + app, logging -> CaddyAccessLogs.withoutLogger(logging, app));
   }
 
   @Override
-  public void applyMaintenance(AppRoute route, java.util.Optional<io.potions.spi.MaintenancePage> page,
-      RemoteExecutor server) {
+  public void applyMaintenance(AppRoute route, Optional<MaintenancePage> page, RemoteExecutor server) {
+    // Maintenance is a file the app's route looks for, never a config change. A route written by an
+    // older version lacks that switch (and may have a maintenance route of its own in front): it is
+    // rewritten once, after the page is in place when turning on; otherwise the edit is a no-op.
     if (page.isPresent()) {
-      update(server, "put app " + route.app() + " in maintenance",
-          config -> CaddyMaintenance.with(config, route, page.get()));
-    } else {
-      update(server, "end maintenance of app " + route.app(), config -> CaddyMaintenance.without(config, route.app()));
+      server.require(RemoteCommand.of("Putting app " + route.app() + " in maintenance",
+          CaddyMaintenance.onScript(route.app())).stdin(CaddyMaintenance.pageFile(page.get())
+              .getBytes(StandardCharsets.UTF_8)));
+    }
+    update(server, "give app " + route.app() + " its maintenance switch",
+        config -> CaddyMaintenance.withoutLegacyRoute(CaddyRoutes.withRoute(config, route), route.app()));
+    if (page.isEmpty()) {
+      server.require(RemoteCommand.of("Ending maintenance of app " + route.app(),
+          CaddyMaintenance.offScript(route.app())));
     }
   }
 
@@ -193,9 +205,14 @@ public final class CaddyProxy implements ReverseProxy {
         throw new PotionsException("Caddy answered with unreadable JSON while trying to " + what + ": "
             + e.getMessage(), e);
       }
+      JsonNode edited = edit.apply(current);
+      if (edited.equals(current)) {
+        // Nothing to change: no write, so no reload closing idle client connections.
+        return;
+      }
       byte[] body;
       try {
-        body = JSON.writeValueAsBytes(edit.apply(current));
+        body = JSON.writeValueAsBytes(edited);
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }

@@ -66,7 +66,12 @@ final class CaddyRoutes {
     node.put("@id", routeId(route.app()));
     ArrayNode hosts = node.putArray("match").addObject().putArray("host");
     route.domains().forEach(hosts::add);
-    ObjectNode proxy = node.putArray("handle").addObject();
+    // First the maintenance switch (it matches only while the app's maintenance page exists), then the app.
+    ObjectNode subroute = node.putArray("handle").addObject();
+    subroute.put("handler", "subroute");
+    ArrayNode steps = subroute.putArray("routes");
+    steps.add(CaddyMaintenance.render(route.app()));
+    ObjectNode proxy = steps.addObject().putArray("handle").addObject();
     proxy.put("handler", "reverse_proxy");
     proxy.putArray("upstreams").addObject().put("dial", "127.0.0.1:" + route.upstreamPort());
     // One upstream connection per request: each new connection is mapped to the live slot by the

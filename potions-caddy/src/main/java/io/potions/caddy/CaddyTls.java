@@ -74,7 +74,7 @@ final class CaddyTls {
 
   /** @return a script writing the directory root from stdin, world-readable, replacing it atomically */
   static String writeRootScript() {
-    return CaddyFiles.template("write-acme-root.sh").quoted("DIR", ROOT_DIR).quoted("FILE", ROOT_FILE).render();
+    return CaddyFiles.writePublicFile(ROOT_DIR, ROOT_FILE);
   }
 
   /** @return a script printing the TLS app's JSON ({@code null} when there is none) */

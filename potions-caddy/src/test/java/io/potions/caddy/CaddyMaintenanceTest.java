@@ -1,6 +1,7 @@
 package io.potions.caddy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,26 +15,51 @@ class CaddyMaintenanceTest {
   private static final AppRoute SHOP = new AppRoute("shop", List.of("shop.test", "www.shop.test"), 4000, false);
 
   @Test
-  void maintenanceGoesFirstAnswers503WithRetryAfterAndLeavesTheAppsRouteAsItWas() throws Exception {
-    JsonNode base = CaddyRoutes.withRoute(JSON.readTree("{\"routes\":[{\"@id\":\"mine\"}]}"), SHOP);
-    JsonNode on = CaddyMaintenance.with(base, SHOP, new MaintenancePage("<p>back soon</p>", 120));
+  void everyAppRouteStartsWithASwitchThatAnswers503OnlyWhileThePageFileExists() throws Exception {
+    JsonNode route = CaddyRoutes.renderRoute(SHOP);
+    JsonNode steps = route.at("/handle/0/routes");
+    assertThat(route.at("/handle/0/handler").asText()).isEqualTo("subroute");
+    assertThat(steps).hasSize(2);
 
-    assertThat(on.get("routes").findValuesAsText("@id"))
-        .containsExactly("potions-maintenance-shop", "mine", "potions-app-shop");
-    JsonNode route = on.at("/routes/0");
-    assertThat(route.at("/match/0/host").toString()).isEqualTo("[\"shop.test\",\"www.shop.test\"]");
-    assertThat(route.at("/handle/0/handler").asText()).isEqualTo("static_response");
-    assertThat(route.at("/handle/0/status_code").asInt()).isEqualTo(503);
-    assertThat(route.at("/handle/0/headers/Retry-After/0").asText()).isEqualTo("120");
-    assertThat(route.at("/handle/0/body").asText()).isEqualTo("<p>back soon</p>");
-    assertThat(route.get("terminal").asBoolean()).isTrue();
-    assertThat(on.at("/routes/2")).isEqualTo(base.at("/routes/1"));
+    JsonNode maintenance = steps.get(0);
+    assertThat(maintenance.at("/match/0/file/root").asText()).isEqualTo("/opt/potions/.maintenance/shop");
+    assertThat(maintenance.at("/match/0/file/try_files").toString()).isEqualTo("[\"/page.html\"]");
+    assertThat(maintenance.at("/handle/0/handler").asText()).isEqualTo("templates");
+    assertThat(maintenance.at("/handle/0/file_root").asText()).isEqualTo("/opt/potions/.maintenance/shop");
+    assertThat(maintenance.at("/handle/0/delimiters").toString()).isEqualTo("[\"<!--potions:\",\":potions-->\"]");
+    assertThat(maintenance.at("/handle/1/handler").asText()).isEqualTo("static_response");
+    assertThat(maintenance.at("/handle/1/status_code").asInt()).isEqualTo(503);
+    assertThat(maintenance.at("/handle/1/headers/Cache-Control/0").asText()).isEqualTo("no-store");
+    assertThat(maintenance.at("/handle/1/body").asText()).isEqualTo("<!--potions:include \"/page.html\":potions-->");
+    assertThat(maintenance.get("terminal").asBoolean()).isTrue();
 
-    // Applying again replaces (no second copy); ending it gives back exactly the config before.
-    JsonNode again = CaddyMaintenance.with(on, SHOP, new MaintenancePage("<p>later</p>", 60));
-    assertThat(again.get("routes").findValuesAsText("@id")).containsOnlyOnce("potions-maintenance-shop");
-    assertThat(again.at("/routes/0/handle/0/body").asText()).isEqualTo("<p>later</p>");
-    assertThat(CaddyMaintenance.without(again, "shop")).isEqualTo(base);
-    assertThat(CaddyMaintenance.without(base, "shop")).isEqualTo(base);
+    assertThat(steps.at("/1/match").isMissingNode()).as("the app's step matches everything else").isTrue();
+    assertThat(steps.at("/1/handle/0/handler").asText()).isEqualTo("reverse_proxy");
+  }
+
+  @Test
+  void thePageFileSetsItsRetryAfterAndAPageThatCouldRunAsATemplateIsRefused() {
+    assertThat(CaddyMaintenance.pageFile(new MaintenancePage("<p>back {{soon}}</p>", 120)))
+        .isEqualTo("<!--potions:.RespHeader.Set \"Retry-After\" \"120\":potions--><p>back {{soon}}</p>");
+    assertThatThrownBy(() -> CaddyMaintenance.pageFile(new MaintenancePage("<p><!--potions:.Req:potions--></p>", 60)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("escape '<'");
+  }
+
+  @Test
+  void onWritesThePageWholeAndOffRemovesItsDirectory() {
+    assertThat(CaddyMaintenance.onScript("shop"))
+        .contains("install -d -m 0755 /opt/potions/.maintenance/shop")
+        .contains("mv -f \"$tmp\" /opt/potions/.maintenance/shop/page.html");
+    assertThat(CaddyMaintenance.offScript("shop")).isEqualTo("rm -rf /opt/potions/.maintenance/shop");
+  }
+
+  @Test
+  void theMaintenanceRouteOfEarlierVersionsIsRemovedAndNothingElse() throws Exception {
+    JsonNode config = JSON.readTree("{\"routes\":[{\"@id\":\"potions-maintenance-shop\"},{\"@id\":\"mine\"},"
+        + "{\"@id\":\"potions-maintenance-other\"}]}");
+    assertThat(CaddyMaintenance.withoutLegacyRoute(config, "shop").get("routes").findValuesAsText("@id"))
+        .containsExactly("mine", "potions-maintenance-other");
+    JsonNode withRoute = CaddyRoutes.withRoute(JSON.readTree("{\"routes\":[]}"), SHOP);
+    assertThat(CaddyMaintenance.withoutLegacyRoute(withRoute, "shop")).isEqualTo(withRoute);
   }
 }

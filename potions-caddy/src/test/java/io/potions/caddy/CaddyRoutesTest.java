@@ -22,8 +22,8 @@ class CaddyRoutesTest {
     JsonNode route = out.get("routes").get(1);
     assertThat(route.get("@id").asText()).isEqualTo("potions-app-shop");
     assertThat(route.at("/match/0/host").toString()).isEqualTo("[\"shop.example.com\",\"www.shop.example.com\"]");
-    assertThat(route.at("/handle/0/upstreams/0/dial").asText()).isEqualTo("127.0.0.1:4000");
-    assertThat(route.at("/handle/0/transport/keep_alive/enabled").asBoolean(true)).isFalse();
+    assertThat(route.at("/handle/0/routes/1/handle/0/upstreams/0/dial").asText()).isEqualTo("127.0.0.1:4000");
+    assertThat(route.at("/handle/0/routes/1/handle/0/transport/keep_alive/enabled").asBoolean(true)).isFalse();
     assertThat(out.get("automatic_https").toString()).isEqualTo("{\"disable_redirects\":true}");
   }
 

@@ -25,6 +25,8 @@ class CaddyScriptsTest {
     scripts.put("write-server-no-etag", ShellCheck.REMOTE_PRELUDE + CaddyProxy.writeServerScript(null));
     scripts.put("write-logging", ShellCheck.REMOTE_PRELUDE + CaddyProxy.writeLoggingScript());
     scripts.put("write-acme-root", ShellCheck.REMOTE_PRELUDE + CaddyTls.writeRootScript());
+    scripts.put("maintenance-on", ShellCheck.REMOTE_PRELUDE + CaddyMaintenance.onScript("shop"));
+    scripts.put("maintenance-off", ShellCheck.REMOTE_PRELUDE + CaddyMaintenance.offScript("shop"));
     scripts.put("read-tls", ShellCheck.REMOTE_PRELUDE + CaddyTls.readScript());
     scripts.put("write-tls", ShellCheck.REMOTE_PRELUDE + CaddyTls.writeScript());
     ShellCheck.assertClean(scripts);

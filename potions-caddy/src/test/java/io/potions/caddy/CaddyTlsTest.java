@@ -39,7 +39,7 @@ class CaddyTlsTest {
   void theRootIsWrittenFromStdinWhereCaddysUserCanReadIt() {
     assertThat(CaddyTls.writeRootScript()).isEqualTo("""
         install -d -m 0755 /opt/potions/.acme
-        tmp=$(mktemp /opt/potions/.acme/.root.XXXXXX)
+        tmp=$(mktemp /opt/potions/.acme/.upload.XXXXXX)
         cat > "$tmp"
         chmod 0644 "$tmp"
         mv -f "$tmp" /opt/potions/.acme/directory-root.pem

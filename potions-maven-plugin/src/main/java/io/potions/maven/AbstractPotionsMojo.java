@@ -13,7 +13,11 @@ import io.potions.spi.CloudProvider;
 import io.potions.ssh.HostKeyPolicy;
 import io.potions.ssh.SshIdentity;
 import io.potions.ssh.SshTarget;
+import io.potions.app.domain.AcmeSettings;
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.maven.plugin.AbstractMojo;
@@ -100,6 +104,28 @@ public abstract class AbstractPotionsMojo extends AbstractMojo {
   @Parameter(property = "potions.verbose", defaultValue = "false")
   private boolean verbose;
 
+  /**
+   * Where Caddy obtains the certificates of apps served over HTTPS: {@code letsencrypt} (the
+   * default), {@code letsencrypt-staging} for trials, or another ACME directory's https URL.
+   */
+  @Parameter(property = "potions.acme", defaultValue = "letsencrypt")
+  private String acme;
+
+  /** A PEM file with the root the ACME directory's own TLS is signed by (a private CA). */
+  @Parameter(property = "potions.acmeRoot")
+  private File acmeRoot;
+
+  /** The ACME account's contact email (expiry and problem notices). */
+  @Parameter(property = "potions.acmeEmail")
+  private String acmeEmail;
+
+  /**
+   * A base domain under which every app created by these goals also answers, at
+   * {@code <app>.<base>} (point the wildcard record {@code *.<base>} at the server once).
+   */
+  @Parameter(property = "potions.baseDomain")
+  private String baseDomain;
+
   /** Skip this goal. */
   @Parameter(property = "potions.skip", defaultValue = "false")
   private boolean skip;
@@ -141,7 +167,48 @@ public abstract class AbstractPotionsMojo extends AbstractMojo {
         .progress(new MavenProgress(getLog(), verbose));
     Optional<CloudProvider> cloudProvider = cloudProvider();
     cloudProvider.ifPresent(builder::cloud);
+    try {
+      builder.acme(acmeSettings(acme, acmeRoot == null ? null : acmeRoot.toPath(), acmeEmail));
+      if (baseDomain != null && !baseDomain.isBlank()) {
+        builder.baseDomain(baseDomain.strip());
+      }
+    } catch (InvalidInputException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    }
     return builder.build();
+  }
+
+  /**
+   * @param directory {@code letsencrypt}, {@code letsencrypt-staging} or an ACME directory URL
+   * @param root a PEM file to trust for the directory's own TLS, or null
+   * @param email the account email, or null
+   * @return the ACME settings
+   * @throws InvalidInputException when one of them is not usable (the message says which)
+   */
+  static AcmeSettings acmeSettings(String directory, Path root, String email) {
+    String name = directory == null ? "" : directory.strip();
+    AcmeSettings settings = switch (name.toLowerCase(Locale.ROOT)) {
+      case "", "letsencrypt" -> AcmeSettings.letsEncrypt();
+      case "letsencrypt-staging" -> AcmeSettings.letsEncryptStaging();
+      default -> {
+        if (!name.startsWith("https://")) {
+          throw new InvalidInputException("potions.acme is '" + name + "': use letsencrypt, letsencrypt-staging"
+              + " or an ACME directory's https URL.");
+        }
+        yield AcmeSettings.directory(name);
+      }
+    };
+    if (root != null) {
+      try {
+        settings = settings.withDirectoryRootPem(Files.readString(root));
+      } catch (IOException e) {
+        throw new InvalidInputException("potions.acmeRoot: cannot read " + root + " (" + e.getMessage() + ").");
+      }
+    }
+    if (email != null && !email.isBlank()) {
+      settings = settings.withEmail(email);
+    }
+    return settings;
   }
 
   /**

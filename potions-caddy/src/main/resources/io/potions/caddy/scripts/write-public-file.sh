@@ -1,5 +1,5 @@
 install -d -m 0755 @@DIR@@
-tmp=$(mktemp @@DIR@@/.root.XXXXXX)
+tmp=$(mktemp @@DIR@@/.upload.XXXXXX)
 cat > "$tmp"
 chmod 0644 "$tmp"
 mv -f "$tmp" @@FILE@@
