@@ -11,9 +11,9 @@ import java.util.Iterator;
 
 /**
  * Maintenance mode without touching Caddy's config: every app route starts with a sub-route that
- * matches only while the app's maintenance page exists on disk (Caddy's {@code file} matcher looks
- * on each request) and answers 503 with it. Turning maintenance on or off is writing or removing
- * that file, so no config reload closes anyone's keep-alive connection, and changing the app's
+ * matches only while the app's maintenance switch exists on disk (Caddy's {@code file} matcher looks
+ * on each request) and answers 503 with the app's page. Turning maintenance on or off is creating or
+ * removing that file, so no config reload closes anyone's keep-alive connection, and changing the app's
  * domains keeps it.
  *
  * <p>The page file is read through Caddy's {@code templates} handler, with delimiters that cannot
@@ -24,6 +24,13 @@ final class CaddyMaintenance {
   /** Where the pages live: the deploy user's (it writes them), world-readable (Caddy serves them). */
   static final String ROOT = ServerLayout.ROOT + "/.maintenance";
   static final String PAGE = "page.html";
+  /**
+   * The switch: maintenance is on while this file exists. The page is a file of its own that is
+   * only ever replaced whole, never removed while the app lives, so a request that saw the switch
+   * always finds a page to include (removing the page itself when turning off raced with requests
+   * between the match and the include: a 500).
+   */
+  static final String SWITCH = "on";
   static final String OPEN = "<!--potions:";
   static final String CLOSE = ":potions-->";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +53,7 @@ final class CaddyMaintenance {
     ObjectNode node = JSON.createObjectNode();
     ObjectNode file = node.putArray("match").addObject().putObject("file");
     file.put("root", dir(app));
-    file.putArray("try_files").add("/" + PAGE);
+    file.putArray("try_files").add("/" + SWITCH);
     ArrayNode handle = node.putArray("handle");
     ObjectNode templates = handle.addObject();
     templates.put("handler", "templates");
@@ -78,17 +85,25 @@ final class CaddyMaintenance {
 
   /**
    * @param app the app name
-   * @return a script writing the page from stdin, so that it appears whole
+   * @return a script writing the page from stdin so that it appears whole, then turning the switch on
    */
   static String onScript(String app) {
-    return CaddyFiles.writePublicFile(dir(app), dir(app) + "/" + PAGE);
+    return CaddyFiles.writePublicFile(dir(app), dir(app) + "/" + PAGE) + "\ntouch " + Shell.quote(dir(app) + "/" + SWITCH);
   }
 
   /**
    * @param app the app name
-   * @return a script removing the page (and its directory), so requests reach the app again
+   * @return a script turning the switch off (the page stays, for requests that already saw the switch)
    */
   static String offScript(String app) {
+    return "rm -f " + Shell.quote(dir(app) + "/" + SWITCH);
+  }
+
+  /**
+   * @param app the app name
+   * @return a script removing the app's maintenance directory (the app is deleted)
+   */
+  static String removeScript(String app) {
     return "rm -rf " + Shell.quote(dir(app));
   }
 

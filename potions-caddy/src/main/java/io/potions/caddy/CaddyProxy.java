@@ -167,7 +167,7 @@ public final class CaddyProxy implements ReverseProxy {
     update(server, "remove the route of app " + app,
         config -> CaddyMaintenance.withoutLegacyRoute(
             CaddyAccessLogs.withoutHosts(CaddyRoutes.withoutRoute(config, app), app), app));
-    server.require(RemoteCommand.of("Removing the maintenance page of app " + app, CaddyMaintenance.offScript(app)));
+    server.require(RemoteCommand.of("Removing the maintenance page of app " + app, CaddyMaintenance.removeScript(app)));
     updateLogging(server, "remove the access log of app " + app, logging -> CaddyAccessLogs.withoutLogger(logging, app));
   }
 

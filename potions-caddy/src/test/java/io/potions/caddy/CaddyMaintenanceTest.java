@@ -23,7 +23,7 @@ class CaddyMaintenanceTest {
 
     JsonNode maintenance = steps.get(0);
     assertThat(maintenance.at("/match/0/file/root").asText()).isEqualTo("/opt/potions/.maintenance/shop");
-    assertThat(maintenance.at("/match/0/file/try_files").toString()).isEqualTo("[\"/page.html\"]");
+    assertThat(maintenance.at("/match/0/file/try_files").toString()).isEqualTo("[\"/on\"]");
     assertThat(maintenance.at("/handle/0/handler").asText()).isEqualTo("templates");
     assertThat(maintenance.at("/handle/0/file_root").asText()).isEqualTo("/opt/potions/.maintenance/shop");
     assertThat(maintenance.at("/handle/0/delimiters").toString()).isEqualTo("[\"<!--potions:\",\":potions-->\"]");
@@ -46,11 +46,14 @@ class CaddyMaintenanceTest {
   }
 
   @Test
-  void onWritesThePageWholeAndOffRemovesItsDirectory() {
+  void onWritesThePageWholeThenTheSwitchOffRemovesOnlyTheSwitch() {
     assertThat(CaddyMaintenance.onScript("shop"))
         .contains("install -d -m 0755 /opt/potions/.maintenance/shop")
-        .contains("mv -f \"$tmp\" /opt/potions/.maintenance/shop/page.html");
-    assertThat(CaddyMaintenance.offScript("shop")).isEqualTo("rm -rf /opt/potions/.maintenance/shop");
+        .contains("mv -f \"$tmp\" /opt/potions/.maintenance/shop/page.html")
+        .endsWith("\ntouch /opt/potions/.maintenance/shop/on");
+    // The page stays: a request that saw the switch an instant before must still find it.
+    assertThat(CaddyMaintenance.offScript("shop")).isEqualTo("rm -f /opt/potions/.maintenance/shop/on");
+    assertThat(CaddyMaintenance.removeScript("shop")).isEqualTo("rm -rf /opt/potions/.maintenance/shop");
   }
 
   @Test

@@ -399,12 +399,12 @@ final class AppScripts {
   }
 
   /**
-   * @param result the result of {@link #slotReleases}
+   * @param output the output of {@link #slotReleases}
    * @return each slot's release id
    */
-  static java.util.Map<Slot, String> parseSlotReleases(ExecResult result) {
+  static java.util.Map<Slot, String> parseSlotReleases(List<String> output) {
     java.util.Map<Slot, String> links = new java.util.EnumMap<>(Slot.class);
-    for (String line : result.stdout()) {
+    for (String line : output) {
       String[] parts = line.trim().split(" ", 2);
       if (parts.length == 2 && (parts[0].equals("blue") || parts[0].equals("green"))) {
         links.put(Slot.of(parts[0]), parts[1].trim());

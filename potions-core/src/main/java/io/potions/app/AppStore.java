@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.potions.PotionsException;
 import io.potions.internal.engine.EnvFile;
+import io.potions.internal.shell.Shell;
+import io.potions.internal.ssh.FileReads;
 import io.potions.spi.RemoteCommand;
 import io.potions.spi.RemoteExecutor;
 import java.io.IOException;
@@ -78,9 +80,47 @@ final class AppStore {
    *     release list, one of the slots' links): every deploy and rollback begins here
    */
   Snapshot snapshot() {
-    List<Optional<String>> files = server.read(List.of(path("app.json"), AppScripts.routeFile(app), path("state.json")));
+    List<Optional<String>> files = server.read(snapshotFiles());
     AppManifest manifest = parseManifest(files.get(0));
-    return new Snapshot(manifest, liveState(manifest, files.get(1), files.get(2)));
+    return new Snapshot(manifest, liveState(manifest, files.get(1), files.get(2), readSlotReleases()));
+  }
+
+  private List<String> snapshotFiles() {
+    return List.of(path("app.json"), AppScripts.routeFile(app), path("state.json"));
+  }
+
+  /**
+   * @param boundary a line no file holds (random per call)
+   * @return a script printing what {@link #snapshot()} reads (manifest, route, release list, then the
+   *     slots' links as a fourth part), so it can run in a command already under way: the deploy
+   *     lock's. It prints one base64 line: that command's output passes through the secret redactor,
+   *     and '*', its mark, is not in base64's alphabet, so a line it touched is detected, not misread.
+   */
+  String snapshotScript(String boundary) {
+    return "{\n" + FileReads.script(snapshotFiles(), boundary) + "echo " + Shell.quote(boundary + "present") + "\n"
+        + AppScripts.slotReleases(app) + "echo\n} | base64 -w 0\necho\n";
+  }
+
+  /**
+   * @param printed the output of {@link #snapshotScript(String)}
+   * @param boundary the boundary it was rendered with
+   * @return the snapshot it describes; empty when there is no such output or the redactor touched it
+   *     (read it again with {@link #snapshot()})
+   */
+  Optional<Snapshot> snapshot(List<String> printed, String boundary) {
+    if (printed.size() != 1 || !printed.get(0).matches("[A-Za-z0-9+/=]+")) {
+      return Optional.empty();
+    }
+    String text = new String(java.util.Base64.getDecoder().decode(printed.get(0)), StandardCharsets.UTF_8);
+    List<Optional<String>> parts = FileReads.parse(text.lines().toList(), 4, boundary);
+    AppManifest manifest = parseManifest(parts.get(0));
+    Map<Slot, String> links = AppScripts.parseSlotReleases(parts.get(3).orElse("").lines().toList());
+    return Optional.of(new Snapshot(manifest, liveState(manifest, parts.get(1), parts.get(2), links)));
+  }
+
+  /** @return a boundary for {@link #snapshotScript(String)} no file content can hold */
+  static String newBoundary() {
+    return "--potions-state-" + java.util.UUID.randomUUID() + "--";
   }
 
   void writeManifest(AppManifest manifest) {
@@ -124,15 +164,19 @@ final class AppStore {
    */
   LiveState liveState(AppManifest manifest) {
     List<Optional<String>> files = server.read(List.of(AppScripts.routeFile(app), path("state.json")));
-    return liveState(manifest, files.get(0), files.get(1));
+    return liveState(manifest, files.get(0), files.get(1), readSlotReleases());
   }
 
-  private LiveState liveState(AppManifest manifest, Optional<String> route, Optional<String> state) {
+  private Map<Slot, String> readSlotReleases() {
+    return AppScripts.parseSlotReleases(
+        server.require(RemoteCommand.of("Reading the slots", AppScripts.slotReleases(app))).stdout());
+  }
+
+  private LiveState liveState(AppManifest manifest, Optional<String> route, Optional<String> state,
+      Map<Slot, String> links) {
     Optional<Slot> live = AppScripts.parseRoute(route.orElse(""))
         .flatMap(port -> port == manifest.slotPort(Slot.BLUE) ? Optional.of(Slot.BLUE)
             : port == manifest.slotPort(Slot.GREEN) ? Optional.of(Slot.GREEN) : Optional.empty());
-    Map<Slot, String> links = AppScripts.parseSlotReleases(
-        server.require(RemoteCommand.of("Reading the slots", AppScripts.slotReleases(app))));
     Optional<String> liveRelease = live.map(links::get).filter(id -> id != null && !id.isEmpty());
     return new LiveState(live, liveRelease, parseReleases(state.orElse("")));
   }

@@ -200,9 +200,11 @@ final class DeployEngine {
   }
 
   private Deployment execute(DeploymentRun run, ReleaseSource releaseSource) {
+    // The app's state is read by the lock's own command once it holds the lock: one round trip.
+    String boundary = AppStore.newBoundary();
     try (DeployLock lock = DeployLock.acquire(server(), run.holder(), LOCK_WAIT,
-        holder -> run.line("queue", "waiting for the deploy lock held by " + holder))) {
-      AppStore.Snapshot snapshot = store().snapshot();
+        holder -> run.line("queue", "waiting for the deploy lock held by " + holder), store().snapshotScript(boundary))) {
+      AppStore.Snapshot snapshot = store().snapshot(lock.printed(), boundary).orElseGet(() -> store().snapshot());
       AppManifest manifest = snapshot.manifest();
       LiveState state = snapshot.live();
       Slot standby = state.standby();
@@ -615,11 +617,12 @@ final class DeployEngine {
    * @return the flip's result (possibly failed), or null when the slot is not warm (start it instead)
    */
   private ExecResult flipIfWarm(AppManifest manifest, Slot slot, ReleaseRecord release) {
+    // The warm record is the deploy user's; the rest is one root helper call: is the slot still
+    // running, mark the access log, flip. Nothing else stands between rollback() and the flip.
     String script = "if [ \"$(cat " + io.potions.internal.shell.Shell.quote(WarmStandby.stateFile(app))
         + " 2>/dev/null || true)\" = " + io.potions.internal.shell.Shell.quote(slot.id() + " " + release.id())
-        + " ] && " + AppScripts.helper("unit", "is-active", app, slot.id()) + " >/dev/null 2>&1; then\n"
-        + "echo warm=yes\n{\n" + AccessLog.mark(app) + "\n} || true\n"
-        + AppScripts.route(app, manifest.port(), manifest.slotPort(slot)) + "\nelse\necho warm=no\nfi";
+        + " ]; then\n" + AppScripts.helper("warm-flip", app, slot.id(), Integer.toString(manifest.port()),
+            Integer.toString(manifest.slotPort(slot))) + "\nelse\necho warm=no\nfi";
     ExecResult r = server().run(RemoteCommand.of("Switching traffic to the " + slot.id() + " slot if it runs warm", script));
     return r.marker("warm").filter("yes"::equals).isPresent() ? r : null;
   }

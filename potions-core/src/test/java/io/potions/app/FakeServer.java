@@ -152,7 +152,8 @@ final class FakeServer implements RemoteExecutor {
 
     @Override
     public String awaitLine(Predicate<String> wanted, Duration timeout) {
-      return wanted.test("POTIONS_LOCKED") ? "POTIONS_LOCKED" : null;
+      // The lock is taken at once; whatever it was asked to print under it, it prints nothing.
+      return java.util.stream.Stream.of("POTIONS_LOCKED", "POTIONS_PRINTED").filter(wanted).findFirst().orElse(null);
     }
 
     @Override

@@ -37,9 +37,19 @@ public final class FileReads {
    * @return each file's content in order; empty when missing
    */
   public static List<Optional<String>> parse(ExecResult result, int count, String boundary) {
+    return parse(result.stdout(), count, boundary);
+  }
+
+  /**
+   * @param output the script's output lines
+   * @param count how many files were asked for
+   * @param boundary the boundary the script used
+   * @return each file's content in order; empty when missing
+   */
+  public static List<Optional<String>> parse(List<String> output, int count, String boundary) {
     List<Optional<String>> files = new ArrayList<>();
     List<String> current = null;
-    for (String line : result.stdout()) {
+    for (String line : output) {
       if (line.equals(boundary + "present") || line.equals(boundary + "missing")) {
         close(files, current);
         current = line.endsWith("present") ? new ArrayList<>() : null;

@@ -88,6 +88,11 @@ route_apply() {
   n=$(iptables -w -t nat -L POTIONS -n --line-numbers | awk -v c="/* potions:$app */" 'index($0, c) {print $1; exit}')
   if [ -n "$n" ]; then iptables -w -t nat -R POTIONS "$n" "${rule[@]}"; else iptables -w -t nat -A POTIONS "${rule[@]}"; fi
 }
+route_set() {
+  route_apply "$1" "$2" "$3"
+  install -d -m 0755 "$ROUTE_DIR"
+  (umask 022; echo "$2 $3" > "$ROUTE_DIR/$1.tmp") && mv -f "$ROUTE_DIR/$1.tmp" "$ROUTE_DIR/$1"
+}
 route_delete() {
   local n
   while n=$(iptables -w -t nat -L POTIONS -n --line-numbers 2>/dev/null | awk -v c="/* potions:$1 */" 'index($0, c) {print $1; exit}') && [ -n "$n" ]; do
@@ -303,9 +308,20 @@ POTIONS_BUILD_SCRIPT
     app_ok "$1"; port_ok "$2"; port_ok "$3"
     # The kernel's rule first, then the record: the file never claims a route the kernel lacks.
     # Route files hold no secret: the deploy user reads them to know which slot is live.
-    route_apply "$1" "$2" "$3"
-    install -d -m 0755 "$ROUTE_DIR"
-    (umask 022; echo "$2 $3" > "$ROUTE_DIR/$1.tmp") && mv -f "$ROUTE_DIR/$1.tmp" "$ROUTE_DIR/$1"
+    route_set "$1" "$2" "$3"
+    ;;
+  warm-flip)
+    # warm-flip APP SLOT APP_PORT SLOT_PORT: an instant rollback's switch in one call. Only if the
+    # slot still runs (warm=yes): mark where the access log stands (the switch window's start), then
+    # route the app's stable port to the slot.
+    [ $# -eq 4 ] || die "usage: warm-flip APP SLOT APP_PORT SLOT_PORT"
+    app_ok "$1"; slot_ok "$2"; port_ok "$3"; port_ok "$4"
+    if ! systemctl is-active --quiet "potions-app@$1-$2.service"; then echo warm=no; exit 0; fi
+    echo warm=yes
+    # The size alone, of the path itself (no link followed): nothing is read from the file.
+    echo "access_log_offset=$(stat -c %s -- "/var/log/caddy/potions-$1.access.log" 2>/dev/null || echo 0)"
+    echo "server_time=$(date +%s.%N)"
+    route_set "$1" "$3" "$4"
     ;;
   admin-guard)
     # admin-guard: (re)apply the rule that keeps apps off the proxy's admin API
