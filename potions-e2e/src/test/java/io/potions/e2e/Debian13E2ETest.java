@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.testcontainers.containers.Container;
 
 /**
@@ -38,6 +40,9 @@ import org.testcontainers.containers.Container;
  * app is built there with mix, served through Caddy, redeployed under load, and rolled back.
  */
 @ExtendWith(RequiresDocker.class)
+// Beside the Debian 12 classes (see junit-platform.properties): its own server, image lock and repository.
+// Its methods inherit CONCURRENT, so each says SAME_THREAD: they run in order, one after another.
+@Execution(ExecutionMode.CONCURRENT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class Debian13E2ETest {
@@ -80,6 +85,7 @@ class Debian13E2ETest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(1)
   void theServerIsDebian13WithTrixiesOwnRuntimesAndTheBootstrapHoldsOnIt() {
     assertThat(exec(". /etc/os-release && echo \"$ID $VERSION_ID $VERSION_CODENAME\"")).isEqualTo("debian 13 trixie");
@@ -103,6 +109,7 @@ class Debian13E2ETest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(2)
   void theSampleAppIsBuiltOnTrixieAndServedThroughCaddy() throws Exception {
     app.create(AppSettings.builder().addDomains(DOMAIN).https(false)
@@ -126,6 +133,7 @@ class Debian13E2ETest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(3)
   void aSecondDeployUnderLoadFailsNoRequest() throws Exception {
     repo.setVersion("0.2.0");
@@ -145,6 +153,7 @@ class Debian13E2ETest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(4)
   void rollbackReturnsTheFirstReleaseAndStorageSurvives() throws Exception {
     Deployment rollback;
@@ -164,6 +173,7 @@ class Debian13E2ETest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(5)
   void aBuildPastItsMemoryCeilingFailsClearlyWhileTheLiveAppServes() throws Exception {
     repo.branch("memory-hog");
@@ -202,6 +212,7 @@ class Debian13E2ETest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(6)
   void runtimePinsAreMetByTrixiesOwnPackagesOrRefusedBeforeTheBuild() throws Exception {
     repo.branch("elixir-1.17");

@@ -57,8 +57,8 @@ public final class ServerImages {
    *     where a registry is reachable, with {@code POTIONS_TESTKIT_BASE=pull})
    * @return the tag of the fresh server image of that distribution, built if missing
    */
-  public static synchronized String serverImage(Distribution distribution) {
-    return withLock(() -> {
+  public static String serverImage(Distribution distribution) {
+    return withLock(distribution, () -> {
       String base = baseImageUnlocked(distribution);
       String dockerfile = resource("server.Dockerfile").replace("@BASE@", base)
           .replace("@TESTER_PASSWORD@", TESTER_PASSWORD);
@@ -86,7 +86,7 @@ public final class ServerImages {
    * @return the tag of a server image of that distribution on which the Potions bootstrap (with the
    *     reverse proxy found on the class path) has already run, built if missing
    */
-  public static synchronized String provisionedImage(Distribution distribution) {
+  public static String provisionedImage(Distribution distribution) {
     String server = serverImage(distribution);
     ReverseProxy proxy = ServiceLoader.load(ReverseProxy.class).findFirst().orElseThrow(() ->
         new IllegalStateException("A provisioned snapshot needs a reverse proxy on the class path"
@@ -96,7 +96,7 @@ public final class ServerImages {
     boolean withNode = distribution == Distribution.DEBIAN_12;
     String tag = "potions-testkit/provisioned:" + Hashing.sha256Hex(Docker.imageId(server)
         + BootstrapPlan.fingerprint(plan) + (withNode ? "+node" : "")).substring(0, 16);
-    return withLock(() -> {
+    return withLock(distribution, () -> {
       if (Docker.imageExists(tag)) {
         return tag;
       }
@@ -159,8 +159,8 @@ public final class ServerImages {
    *     reachable, as {@code POTIONS_TESTKIT_BASE} says), built if missing: the server images' base,
    *     and a base for a local build container matching the servers
    */
-  public static synchronized String baseImage(Distribution distribution) {
-    return withLock(() -> baseImageUnlocked(distribution));
+  public static String baseImage(Distribution distribution) {
+    return withLock(distribution, () -> baseImageUnlocked(distribution));
   }
 
   private static String baseImageUnlocked(Distribution distribution) {
@@ -305,17 +305,25 @@ public final class ServerImages {
     }
   }
 
-  /** Serializes image builds across JVMs on this machine (test modules may run in parallel). */
-  private static <T> T withLock(java.util.function.Supplier<T> work) {
-    Path lockFile = TestkitKeys.cacheDir().resolve("images.lock");
-    try {
-      Files.createDirectories(lockFile.getParent());
-      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-           FileLock lock = channel.lock()) {
-        return work.get();
+  /** One lock per distribution in this JVM: a file lock cannot be taken twice by one process. */
+  private static final java.util.Map<Distribution, Object> LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Serializes the image builds of one distribution, across threads and JVMs on this machine (test
+   * modules and classes may run in parallel); different distributions build side by side.
+   */
+  private static <T> T withLock(Distribution distribution, java.util.function.Supplier<T> work) {
+    Path lockFile = TestkitKeys.cacheDir().resolve("images-" + distribution.id() + "-" + distribution.versionId() + ".lock");
+    synchronized (LOCKS.computeIfAbsent(distribution, d -> new Object())) {
+      try {
+        Files.createDirectories(lockFile.getParent());
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = channel.lock()) {
+          return work.get();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
