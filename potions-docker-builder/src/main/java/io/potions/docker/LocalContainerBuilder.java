@@ -45,8 +45,9 @@ import java.util.regex.Pattern;
  * after each build.
  *
  * <p>Before anything is built or sent, the container's platform (distribution and version,
- * architecture, glibc, OpenSSL) is compared with the app server's ({@link PlatformCheck}); a mismatch
- * fails with {@link Reason#PLATFORM_MISMATCH}. The release reaches the app server through the
+ * architecture, glibc, OpenSSL) is compared with the app server's ({@link PlatformCheck}), and the
+ * base image's too before a build image is made from it; a mismatch fails with
+ * {@link Reason#PLATFORM_MISMATCH}. The release reaches the app server through the
  * content-addressed transfer: only files the server lacks travel.
  *
  * <pre>{@code
@@ -155,9 +156,9 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
     if (!APP_NAME.matcher(app).matches()) {
       throw new InvalidInputException("App name '" + app + "' cannot name a cache volume.");
     }
-    String image = image(log);
     PlatformFacts target = PlatformFacts.parse(request.target().require(
         RemoteCommand.of("Reading the app server's platform facts", PlatformFacts.script())).out());
+    String image = image(target, request.target().host(), log);
     String volume = cachePrefix + app + "-" + image.substring(image.indexOf(':') + 1);
     ReentrantLock cacheLock = CACHE_LOCKS.computeIfAbsent(volume, v -> new ReentrantLock());
     cacheLock.lock();
@@ -217,8 +218,12 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
     return removed;
   }
 
-  /** The build image for this base, built once per base image and recipe. */
-  private String image(Consumer<String> log) {
+  /**
+   * The build image for this base, built once per base image and recipe. Before building it, the
+   * base's platform is compared with the app server's: a mismatched base is refused in seconds rather
+   * than after minutes of apt (the build container is checked again, as what apt adds may differ).
+   */
+  private String image(PlatformFacts target, String targetHost, Consumer<String> log) {
     synchronized (LocalContainerBuilder.class) {
       try {
         if (!DockerEngine.imageExists(base.reference())) {
@@ -240,6 +245,8 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
         String tag = "potions-builder/build:"
             + Hashing.sha256Hex(dockerfile + DockerEngine.imageId(base.reference())).substring(0, 16);
         if (!DockerEngine.imageExists(tag)) {
+          PlatformCheck.require(probe(base.reference()), target, "a local container from " + base.reference(),
+              targetHost);
           log.accept("building the build image " + tag + " from " + base.reference() + " (once; cached afterwards)");
           try {
             DockerEngine.build(dockerfile, tag, Map.of(LABEL, "local-container"), IMAGE_BUILD_LIMIT, log);
@@ -253,6 +260,26 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
         Thread.currentThread().interrupt();
         throw new BuildFailure(Reason.RUNTIME_UNAVAILABLE, "Interrupted while preparing the build image.");
       }
+    }
+  }
+
+  /** The platform facts of an image, read in a throwaway container of it (no volume, removed after). */
+  private static PlatformFacts probe(String image) throws InterruptedException {
+    var client = DockerEngine.client();
+    long memoryBytes = 256L * 1024 * 1024;
+    String id = client.createContainerCmd(image).withCmd("sleep", "infinity")
+        .withLabels(Map.of(LABEL, "local-container"))
+        .withHostConfig(HostConfig.newHostConfig().withMemory(memoryBytes).withMemorySwap(memoryBytes)).exec().getId();
+    try {
+      client.startContainerCmd(id).exec();
+      return PlatformFacts.parse(run(id, PlatformFacts.script(), List.of(), "read the base image's platform"));
+    } catch (BuildFailure e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new BuildFailure(Reason.BUILD_FAILED, "Could not start a container of " + image + " to read its"
+          + " platform: " + e.getMessage());
+    } finally {
+      DockerEngine.remove(id);
     }
   }
 

@@ -6,42 +6,64 @@ import io.potions.Potions;
 import io.potions.Server;
 import io.potions.app.App;
 import io.potions.app.AppSettings;
+import io.potions.event.DeployStage;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
+import io.potions.app.StageTiming;
 import io.potions.builder.BuildServerBuilder;
+import io.potions.docker.BaseImage;
+import io.potions.docker.LocalContainerBuilder;
 import io.potions.e2e.LoadLoop;
 import io.potions.source.GitRepositorySource;
+import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerImages;
 import io.potions.testkit.ThrowawayServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The builders compared (run with {@code -Pbench}, not part of the test command): one app server
- * with a live app under steady load, and per builder (on-server, build-server) a first and a second
- * deploy (a one-line change) of a second app: deploy times, bytes sent to the app server, and the
- * live app's p99 latency during the builds against idle, in the same run. Prints a table and writes
- * target/bench/builders.json.
+ * The three builders compared (run with {@code -Pbench}, not part of the test command). One app
+ * server runs a live app under steady load through Caddy for the whole run. Per builder (on-server,
+ * build-server on a second provisioned server, local-container on this machine's Docker) a second
+ * app is deployed: a first deploy, then {@value #ONE_LINE_CHANGES} one-line changes. Before each
+ * deploy the load runs {@value #IDLE_MILLIS} ms with nothing else happening (the idle window); the
+ * build window is the deploy's build step (its UPLOADING and BUILDING stages: source upload, build,
+ * and for the remote builders the release transfer). Per
+ * deploy: time, bytes sent to the app server, the live app's p99 in the build window and in the idle
+ * window just before it, and their ratio; per builder the median of those ratios. Prints the figures
+ * and writes target/bench/builders.json.
+ *
+ * <p>All three "machines" are containers on this one machine: a build server or a build container
+ * competes with the app server for the same CPUs here, which a real build server would not.
  */
 @ExtendWith(RequiresDocker.class)
 class BuilderBenchmarkRun {
   private static final String LIVE = "live.test";
-  private static final long IDLE_MILLIS = 8_000;
+  private static final long IDLE_MILLIS = 10_000;
+  private static final int ONE_LINE_CHANGES = 2;
   private final Map<String, Object> results = new LinkedHashMap<>();
 
   @Test
   void run() throws Exception {
     Path tmp = Files.createTempDirectory("potions-bench-builders-");
+    // Built from the app servers' own provisioned snapshot (as LocalContainerBuilderE2ETest does): the
+    // build image then adds nothing, so the first container build measures a build, not 470 apt packages.
+    LocalContainerBuilder local = LocalContainerBuilder.builder(BaseImage.local(ServerImages.provisionedImage()))
+        .memoryMib(1536).cpus(1.0)
+        .cacheVolumePrefix("potions-bench-" + UUID.randomUUID().toString().substring(0, 8) + "-").build();
     try (ThrowawayServer appBox = ThrowawayServer.provisioned(); ThrowawayServer buildBox = ThrowawayServer.provisioned();
          Potions ops = Potions.builder().build();
          SampleRepository repo = SampleRepository.openOrCreate(tmp.resolve("bench"), SampleRepository.sampleAppSources())) {
@@ -49,40 +71,89 @@ class BuilderBenchmarkRun {
       buildBox.start();
       Server builder = ops.existingServer("builder-1", buildBox.sshTarget()).provision();
       BuildServerBuilder remote = BuildServerBuilder.on(builder);
-      try (Potions potions = Potions.builder().addReleaseBuilder(remote).build()) {
+      try (Potions potions = Potions.builder().addReleaseBuilder(remote).addReleaseBuilder(local).build()) {
         Server server = potions.existingServer("app-1", appBox.sshTarget()).provision();
         App live = server.app("live").withSource(GitRepositorySource.local(repo.dir()));
         live.create(settings(LIVE, Optional.empty()));
-        live.deploy("main");
-        for (String name : List.of("on-server", remote.name())) {
-          String key = name.startsWith("build-server") ? "build-server" : name;
-          App app = server.app(key.replace("-", "")).withSource(GitRepositorySource.local(repo.dir()));
-          app.create(settings(key + ".test", Optional.of(name)));
-          LoadLoop idle = new LoadLoop(appBox.httpPort(), LIVE, "/version", 2, 2, 20);
-          Thread.sleep(IDLE_MILLIS);
-          idle.close();
-          LoadLoop during = new LoadLoop(appBox.httpPort(), LIVE, "/version", 2, 2, 20);
-          Deployment first = app.deploy("main");
-          repo.bumpVersion();
-          Deployment second = app.deploy("main");
-          during.close();
-          put(key + ".first_deploy_s", seconds(first.duration()));
-          put(key + ".second_deploy_s", seconds(second.duration()));
-          put(key + ".first_bytes_to_app_server", bytesToAppServer(first));
-          put(key + ".second_bytes_to_app_server", bytesToAppServer(second));
-          put(key + ".release_bytes", second.releaseBytes());
-          put(key + ".live_p99_idle_ms", percentile(idle.latenciesMicros, 99));
-          put(key + ".live_p99_during_builds_ms", percentile(during.latenciesMicros, 99));
-          put(key + ".live_failed_during_builds", during.failures.get());
+        require(live.deploy("main"), "live");
+        String liveVersion = repo.version();
+        put("machine.cpus", Runtime.getRuntime().availableProcessors());
+        put("release_builders", List.of("on-server", remote.name(), local.name()));
+        try (LoadLoop load = new LoadLoop(appBox.httpPort(), LIVE, "/version", 2, 2, 20)) {
+          Instant loadStart = Instant.now().minusMillis(load.offsetMillis());
+          for (String name : List.of("on-server", remote.name(), local.name())) {
+            String key = name.startsWith("build-server") ? "build-server" : name;
+            App app = server.app(key.replace("-", "")).withSource(GitRepositorySource.local(repo.dir()));
+            app.create(settings(key + ".test", Optional.of(name)));
+            List<Double> ratios = new ArrayList<>();
+            List<Double> oneLineSeconds = new ArrayList<>();
+            List<Long> oneLineBytes = new ArrayList<>();
+            for (int i = 0; i <= ONE_LINE_CHANGES; i++) {
+              if (i > 0) {
+                repo.bumpVersion();
+              }
+              long idleFrom = load.offsetMillis();
+              Thread.sleep(IDLE_MILLIS);
+              long idleTo = load.offsetMillis();
+              Deployment d = require(app.deploy("main"), key);
+              // The figures are of a real deploy: the app serves the commit just built.
+              HttpProbe.Response version = HttpProbe.send("127.0.0.1", appBox.httpPort(), key + ".test", "GET",
+                  "/version", null);
+              if (version.status() != 200 || !version.body().trim().equals(repo.version())) {
+                throw new AssertionError(key + " serves " + version.status() + " " + version.body() + " after deploying "
+                    + repo.version());
+              }
+              // The build step is UPLOADING then BUILDING: the engine moves to BUILDING at the builder's first
+              // "sent ..." line, which for the local container is the release transfer at the very end.
+              List<StageTiming> step = d.timeline().stream()
+                  .filter(t -> t.stage() == DeployStage.UPLOADING || t.stage() == DeployStage.BUILDING).toList();
+              if (step.isEmpty()) {
+                throw new AssertionError("no build step in " + d.timeline());
+              }
+              StageTiming last = step.get(step.size() - 1);
+              long buildFrom = Duration.between(loadStart, step.get(0).startedAt()).toMillis();
+              long buildTo = Duration.between(loadStart, last.startedAt().plus(last.duration())).toMillis();
+              Window idle = window(load, idleFrom, idleTo);
+              Window during = window(load, buildFrom, buildTo);
+              String p = key + "." + (i == 0 ? "first" : "change" + i) + ".";
+              put(p + "deploy_s", seconds(d.duration()));
+              put(p + "build_step_s", round2((buildTo - buildFrom) / 1000.0));
+              put(p + "bytes_to_app_server", d.bytesSent());
+              put(p + "release_bytes", d.releaseBytes());
+              put(p + "live_idle", idle.toMap());
+              put(p + "live_during_build", during.toMap());
+              double ratio = idle.p99Ms == 0 ? 0 : round2(during.p99Ms / idle.p99Ms);
+              put(p + "live_p99_ratio", ratio);
+              ratios.add(ratio);
+              if (i > 0) {
+                oneLineSeconds.add(seconds(d.duration()));
+                oneLineBytes.add(d.bytesSent());
+              }
+            }
+            put(key + ".summary.first_deploy_s", results.get(key + ".first.deploy_s"));
+            put(key + ".summary.second_deploy_s_median", median(oneLineSeconds));
+            put(key + ".summary.first_bytes_to_app_server", results.get(key + ".first.bytes_to_app_server"));
+            put(key + ".summary.second_bytes_to_app_server_median", (long) median(oneLineBytes.stream()
+                .map(Long::doubleValue).toList()));
+            put(key + ".summary.live_p99_ratio_median", median(ratios));
+          }
+          put("live.requests", load.requests.get());
+          put("live.failed", load.failures.get());
+          put("live.failure_samples", List.copyOf(load.failureSamples));
         }
+        HttpProbe.Response still = HttpProbe.send("127.0.0.1", appBox.httpPort(), LIVE, "GET", "/version", null);
+        put("live.serves_its_version_after", still.status() == 200 && still.body().trim().equals(liveVersion));
       }
+    } finally {
+      System.out.println("removed cache volumes " + local.removeCaches());
     }
     Path out = Path.of("target", "bench", "builders.json");
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
     System.out.println();
-    System.out.println("Potions builders (one app server and one build server, Debian 12 containers, this machine)");
-    results.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-44s %s%n", k, v));
+    System.out.println("Potions builders (app server and build server: Debian 12 containers; build container:"
+        + " local Docker; all on this machine)");
+    results.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-52s %s%n", k, v));
     System.out.println("written to " + out.toAbsolutePath());
   }
 
@@ -91,10 +162,44 @@ class BuilderBenchmarkRun {
         .healthCheck(HealthCheck.builder().settle(Duration.ofSeconds(1)).build()).build();
   }
 
-  /** On-server: the git bundle (all that reaches the server). Build server: the content-addressed transfer. */
-  private static long bytesToAppServer(Deployment d) {
-    return d.log().stream().filter(l -> l.contains(" of manifest, "))
-        .map(l -> Long.parseLong(l.replaceAll("^.*sent (\\d+) bytes.*$", "$1"))).findFirst().orElse(d.bytesSent());
+  private static Deployment require(Deployment d, String what) {
+    if (!d.succeeded()) {
+      throw new AssertionError(what + " deploy failed: " + d.error());
+    }
+    return d;
+  }
+
+  /** The live app's requests that started between two offsets of the load (ms). */
+  private static Window window(LoadLoop load, long fromMillis, long toMillis) {
+    List<Long> latencies = new ArrayList<>();
+    long failed = 0;
+    synchronized (load.samples) {
+      for (long[] s : load.samples) {
+        if (s[0] >= fromMillis && s[0] < toMillis) {
+          if (s[2] == 1) {
+            failed++;
+          } else {
+            latencies.add(s[1]);
+          }
+        }
+      }
+    }
+    latencies.sort(null);
+    return new Window((toMillis - fromMillis) / 1000.0, latencies.size() + failed, failed,
+        percentileMs(latencies, 50), percentileMs(latencies, 99));
+  }
+
+  /** Requests of one window: how long it lasted, how many, how many failed, p50 and p99 latency. */
+  private record Window(double seconds, long requests, long failed, double p50Ms, double p99Ms) {
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("seconds", round2(seconds));
+      m.put("requests", requests);
+      m.put("failed", failed);
+      m.put("p50_ms", p50Ms);
+      m.put("p99_ms", p99Ms);
+      return m;
+    }
   }
 
   private void put(String key, Object value) {
@@ -106,13 +211,23 @@ class BuilderBenchmarkRun {
     return Math.round(d.toMillis() / 10.0) / 100.0;
   }
 
-  private static double percentile(List<Long> micros, int p) {
-    List<Long> sorted = new ArrayList<>(micros);
+  private static double round2(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
     sorted.sort(null);
-    if (sorted.isEmpty()) {
+    int n = sorted.size();
+    return n == 0 ? 0 : n % 2 == 1 ? sorted.get(n / 2) : round2((sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
+  }
+
+  /** Nearest-rank percentile of sorted latencies in µs, in ms. */
+  private static double percentileMs(List<Long> sortedMicros, int p) {
+    if (sortedMicros.isEmpty()) {
       return 0;
     }
-    long v = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    long v = sortedMicros.get(Math.min(sortedMicros.size() - 1, (int) Math.ceil(p / 100.0 * sortedMicros.size()) - 1));
     return Math.round(v / 10.0) / 100.0;
   }
 }
