@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -274,6 +275,52 @@ class BackupRestoreE2ETest {
     } finally {
       exec("umount " + dir + " && rm -rf /tmp/backups-copy");
     }
+  }
+
+  @Test
+  @Order(7)
+  void aRestoreCutOffByADroppedConnectionLeavesTheLiveDatabaseServingAndALaterOneWorks() throws Exception {
+    String live = app.backups().databases().stream().filter(AppDatabase::current).map(AppDatabase::name)
+        .findFirst().orElseThrow();
+    // Enough rows that pg_restore runs for a few seconds: time to cut the connection in the middle.
+    exec("runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -d " + live + " -c \"CREATE TABLE bulk (id bigint, note text);"
+        + " ALTER TABLE bulk OWNER TO " + live + "; INSERT INTO bulk SELECT g, md5(g::text) || md5(random()::text)"
+        + " FROM generate_series(1, 600000) g; CREATE INDEX ON bulk (note)\"");
+    Backup b = app.backups().create();
+    List<String> before = app.backups().databases().stream().map(d -> d.name() + ":" + d.current()).toList();
+    String recorded = exec("cat /etc/potions/db/keep 2>/dev/null || echo original");
+    // On the server: once pg_restore runs, end every SSH session (sshd's per-session processes; the
+    // listener stays), as a dropped network or a closed laptop would.
+    CompletableFuture<Container.ExecResult> cut = CompletableFuture.supplyAsync(() -> box.console(
+        "for _ in $(seq 1 2400); do if pgrep -x pg_restore >/dev/null; then sleep 0.3;"
+        + " pids=$(pgrep -f '^sshd(-session)?: [a-z]'); [ -n \"$pids\" ] || exit 2; kill $pids; echo \"cut $pids\"; exit 0; fi;"
+        + " sleep 0.05; done; exit 1"));
+    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/db/migrations", 2, 2, 5)) {
+      assertThatThrownBy(() -> app.backups().restore(b.id())).isInstanceOf(BackupFailedException.class)
+          .hasMessageContaining("was interrupted").hasMessageContaining("still serves from " + live)
+          .hasMessageContaining("was dropped");
+      Container.ExecResult c = cut.get(2, java.util.concurrent.TimeUnit.MINUTES);
+      assertThat(c.getExitCode()).as("the connection was cut: %s%s", c.getStdout(), c.getStderr()).isZero();
+      load.close();
+      System.out.println("restore.cut " + c.getStdout().trim() + "; load " + load.summary());
+      // The live database served its rows through Caddy throughout.
+      assertThat(load.failures.get()).as(load.summary()).isZero();
+      assertThat(load.requests.get()).isGreaterThan(10);
+    }
+    // Consistent: the same databases as before (the half-restored one dropped, no pg_restore left),
+    // the same database recorded for backups, the app on it.
+    assertThat(app.backups().databases()).extracting(d -> d.name() + ":" + d.current()).isEqualTo(before);
+    assertThat(exec("pgrep -x pg_restore || true")).isEmpty();
+    assertThat(exec("cat /etc/potions/db/keep 2>/dev/null || echo original")).isEqualTo(recorded);
+    assertThat(get("/db").body().trim()).isEqualTo(live + ":" + live);
+    assertThat(get("/db/migrations").body()).contains("0.1.0");
+
+    // A later restore succeeds (it takes the deploy lock for its switch, so nothing was left holding it).
+    RestoreResult again = app.backups().restore(b.id());
+    assertThat(exec("runuser -u postgres -- psql -tAq -d " + again.database() + " -c 'SELECT count(*) FROM bulk'"))
+        .isEqualTo("600000");
+    assertThat(get("/db").body().trim()).isEqualTo(again.database() + ":" + again.database());
+    app.backups().dropKeptDatabase(live);
   }
 
   private HttpProbe.Response get(String path) throws Exception {

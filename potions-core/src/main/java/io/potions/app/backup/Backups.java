@@ -144,8 +144,8 @@ public final class Backups {
     if (offsiteFailed) {
       // The local backup is whole and kept; only its copy offsite is missing: loud, but not lost.
       String why = "Backup " + id + " of " + app + " was made on the server, but its OFFSITE COPY FAILED; the local"
-          + " backup is kept. Check the offsite settings (app.backups().offsite(...)) and the bucket. Output:\n"
-          + r.tail(8);
+          + " backup is kept." + r.marker("POTIONS_OFFSITE_ERROR").map(e -> " Why: " + e).orElse("")
+          + " Check the offsite settings (app.backups().offsite(...)) and the bucket. Output:\n" + r.tail(8);
       step.failed(why);
       ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "offsite", app, id, why));
       log.error("[{}] {}", ctx.serverName(), why);
@@ -624,9 +624,20 @@ public final class Backups {
     ctx.redactor().register(password);
 
     Step step = new Step("restore-database", "Restoring backup " + b.id() + " into a new database " + database);
-    ExecResult restored = server().run(RemoteCommand.of("Restoring the database of " + app,
-        BackupScripts.restoreDatabase(app, b.id(), generation)).limit(LONG)
-        .stdin((password + "\n").getBytes(StandardCharsets.UTF_8)), step);
+    ExecResult restored;
+    try {
+      restored = server().run(RemoteCommand.of("Restoring the database of " + app,
+          BackupScripts.restoreDatabase(app, b.id(), generation)).limit(LONG)
+          .stdin((password + "\n").getBytes(StandardCharsets.UTF_8)), step);
+    } catch (RuntimeException e) {
+      // The connection dropped (or the server went away) mid-restore. Nothing live was touched yet:
+      // the app's DATABASE_URL and the recorded database change only in the switch step below.
+      String why = "Restoring backup " + b.id() + " was interrupted (" + e.getMessage() + "); the app still serves"
+          + " from " + previous + ", unchanged. " + abandon(database) + " Run the restore again when the server"
+          + " is reachable.";
+      step.failed(why);
+      throw new BackupFailedException(why);
+    }
     int tables = restored.marker("POTIONS_TABLES").map(Integer::parseInt).orElse(-1);
     if (!restored.ok() || tables < 0) {
       dropQuietly(database);
@@ -645,8 +656,18 @@ public final class Backups {
     Optional<String> oldStorage = Optional.empty();
     if (b.storageBytes() > 0) {
       Step st = new Step("restore-storage", "Restoring the storage of " + app + " beside the live one");
-      ExecResult r = server().run(RemoteCommand.of("Restoring the storage of " + app,
-          BackupScripts.restoreStorage(app, b.id())).limit(LONG), st);
+      ExecResult r;
+      try {
+        r = server().run(RemoteCommand.of("Restoring the storage of " + app,
+            BackupScripts.restoreStorage(app, b.id())).limit(LONG), st);
+      } catch (RuntimeException e) {
+        String why = "Restoring the storage of backup " + b.id() + " was interrupted (" + e.getMessage() + "); the"
+            + " app still serves from " + previous + ". " + abandon(database) + " The storage directory is swapped"
+            + " only once the archive extracted whole; if it was, the previous one is kept beside it as"
+            + " .pre-restore-" + app + "-<time>. Run the restore again when the server is reachable.";
+        st.failed(why);
+        throw new BackupFailedException(why);
+      }
       if (!r.ok()) {
         dropQuietly(database);
         String why = "Restoring the storage of backup " + b.id() + " failed; the live storage and database were not"
@@ -868,12 +889,30 @@ public final class Backups {
     server().require(RemoteCommand.of("Dropping database " + database, BackupScripts.helper("db-drop-kept", app, database)));
   }
 
-  private void dropQuietly(String database) {
-    ExecResult r = server().run(RemoteCommand.of("Dropping database " + database,
-        BackupScripts.helper("db-drop-kept", app, database)));
-    if (!r.ok()) {
-      log.warn("[{}] could not drop {}: {}", ctx.serverName(), database, r.tail(3));
+  private boolean dropQuietly(String database) {
+    try {
+      ExecResult r = server().run(RemoteCommand.of("Dropping database " + database,
+          BackupScripts.helper("db-drop-kept", app, database)));
+      if (!r.ok()) {
+        log.warn("[{}] could not drop {}: {}", ctx.serverName(), database, r.tail(3));
+      }
+      return r.ok();
+    } catch (RuntimeException e) {
+      log.warn("[{}] could not drop {}: {}", ctx.serverName(), database, e.getMessage());
+      return false;
     }
+  }
+
+  /**
+   * After an interrupted restore step: drops the half-made database over a new connection (DROP
+   * ... WITH (FORCE) also ends a pg_restore the drop left running on the server).
+   *
+   * @return what became of it, for the message
+   */
+  private String abandon(String database) {
+    return dropQuietly(database) ? "The new database " + database + " was dropped."
+        : "The new database " + database + " could not be dropped now; it is not used: drop it with"
+        + " app.backups().dropKeptDatabase(\"" + database + "\").";
   }
 
   private String baseDatabase() {

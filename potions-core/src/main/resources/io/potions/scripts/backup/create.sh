@@ -42,7 +42,18 @@ if [ "$offsite_status" -ne 0 ]; then
   reason=$(printf '%s\n' "$offsite_out" | grep -E '^(Fatal|potions-admin):' | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' \
     | cut -c1-400 || true)
   [ -n "$reason" ] || reason=$(printf '%s\n' "$offsite_out" | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' | cut -c1-400)
+  # A bucket that is gone is the most common cause that restic words least plainly: name it.
+  if grep -qiE 'NoSuchBucket|bucket does not exist' <<<"$offsite_out"; then
+    repo=$(grep -oE 's3:https?://[^ ]+' <<<"$offsite_out" | head -n 1 || true)
+    bucket=${repo#s3:*://*/}
+    bucket=${bucket%%/*}
+    endpoint=${repo#s3:}
+    endpoint=${endpoint%%/"$bucket"*}
+    reason="the bucket '$bucket' does not exist at $endpoint (deleted or renamed?): create it again, or point app.backups().offsite(...) at an existing bucket. $reason"
+    reason=$(printf '%s' "$reason" | tr -d '"\\' | cut -c1-600)
+  fi
   printf '{"id":"%s","ok":false,"at":"%s","error":"%s"}\n' "$id" "$now" "$reason" > "$dir/offsite/$id.json"
+  echo "POTIONS_OFFSITE_ERROR=$reason"
   echo "POTIONS_OFFSITE=failed"
   exit 5
 fi
