@@ -14,6 +14,7 @@ import io.potions.app.backup.Backup;
 import io.potions.app.backup.BackupFailedException;
 import io.potions.app.backup.BackupHealth;
 import io.potions.app.backup.BackupRun;
+import io.potions.app.backup.DrillRun;
 import io.potions.app.backup.BackupNotFoundException;
 import io.potions.app.backup.RestoreResult;
 import io.potions.app.backup.VerifyResult;
@@ -321,6 +322,59 @@ class BackupRestoreE2ETest {
         .isEqualTo("600000");
     assertThat(get("/db").body().trim()).isEqualTo(again.database() + ":" + again.database());
     app.backups().dropKeptDatabase(live);
+  }
+
+  @Test
+  @Order(8)
+  void theWeeklyRestoreDrillRunsUnattendedAndHealthReportsIt() {
+    app.backups().scheduleDrill(java.time.DayOfWeek.SUNDAY, java.time.LocalTime.of(4, 0));
+    assertThat(exec("systemctl is-enabled potions-drill-keep.timer")).isEqualTo("enabled");
+    assertThat(exec("systemctl show -p TimersCalendar --value potions-drill-keep.timer")).contains("Sun", "04:00:00 UTC");
+    List<Backup> all = app.backups().list();
+    Backup newest = all.get(all.size() - 1);
+    List<String> databases = app.backups().databases().stream().map(AppDatabase::name).toList();
+    int before = app.backups().drills().size();
+
+    // Started the way its timer starts it: systemd runs the service, no SDK in the loop.
+    exec("systemctl start potions-drill-keep.service");
+    List<DrillRun> drills = app.backups().drills();
+    assertThat(drills).hasSize(before + 1);
+    DrillRun drill = drills.get(drills.size() - 1);
+    System.out.printf("drill.scheduled_s=%.2f tables=%d backup=%s%n", drill.duration().toMillis() / 1000.0,
+        drill.tables(), drill.backupId());
+    assertThat(drill.scheduled()).isTrue();
+    assertThat(drill.ok()).as(drill.output()).isTrue();
+    assertThat(drill.backupId()).isEqualTo(newest.id());
+    assertThat(drill.tables()).isGreaterThanOrEqualTo(2);
+    assertThat(app.backups().get(newest.id()).verified()).isTrue();
+    // The scratch database is gone, and the server's journal says the drill ran as the deploy user.
+    assertThat(app.backups().databases()).extracting(AppDatabase::name).isEqualTo(databases);
+    assertThat(exec("systemctl show -p User --value potions-drill-keep.service")).isEqualTo("deploy");
+    BackupHealth health = app.backups().health();
+    assertThat(health.lastDrill()).contains(drill);
+    assertThat(health.drillScheduled()).isTrue();
+    assertThat(health.drillStale()).isFalse();
+    assertThat(health.summary()).contains("last restore drill", "ok (");
+
+    // A newest backup that was altered on disk fails the unattended drill, and health() says so.
+    exec("truncate -s -100 /opt/potions/keep/backups/" + newest.id() + "/db.dump");
+    Container.ExecResult failed = box.console("systemctl start potions-drill-keep.service");
+    assertThat(failed.getExitCode()).isNotZero();
+    DrillRun bad = app.backups().drills().get(app.backups().drills().size() - 1);
+    assertThat(bad.ok()).isFalse();
+    assertThat(bad.backupId()).isEqualTo(newest.id());
+    assertThat(bad.output()).contains("does not match its checksum");
+    progress.events.clear();
+    BackupHealth unhealthy = app.backups().health();
+    assertThat(unhealthy.healthy()).isFalse();
+    assertThat(unhealthy.summary()).contains("last restore drill", "FAILED");
+    assertThat(progress.of(ProgressEvent.BackupFailed.class)).extracting(ProgressEvent.BackupFailed::step)
+        .contains("drill");
+    assertThat(app.backups().databases()).extracting(AppDatabase::name).isEqualTo(databases);
+
+    app.backups().delete(newest.id());
+    app.backups().unscheduleDrill();
+    assertThat(box.console("systemctl is-enabled potions-drill-keep.timer").getExitCode()).isNotZero();
   }
 
   private HttpProbe.Response get(String path) throws Exception {

@@ -340,6 +340,75 @@ public final class Backups {
     return last;
   }
 
+  /**
+   * Installs (or moves) the app's unattended restore drill: a weekly systemd timer on the server
+   * that checks the newest backup kept there, restores it into a scratch database, counts its
+   * tables and drops it, recording the result for {@link #health()} (which then flags a failed
+   * drill, or none within a week plus {@link BackupHealth#MARGIN}). Off unless called.
+   *
+   * @param day the day of the week
+   * @param utcTime when, that day, in UTC
+   */
+  public void scheduleDrill(java.time.DayOfWeek day, java.time.LocalTime utcTime) {
+    Objects.requireNonNull(day, "day");
+    String time = String.format("%02d:%02d", utcTime.getHour(), utcTime.getMinute());
+    String dow = day.getDisplayName(java.time.format.TextStyle.SHORT, java.util.Locale.ROOT);
+    server().require(RemoteCommand.of("Preparing the backup directory", "install -d -m 0700 "
+        + io.potions.internal.shell.Shell.quote(BackupScripts.dir(app))));
+    server().upload(BackupScripts.drillProgram(app).getBytes(StandardCharsets.UTF_8),
+        BackupScripts.dir(app) + "/.drill.sh", 0700);
+    server().require(RemoteCommand.of("Scheduling the restore drill of " + app + " on " + dow + " at " + time + " UTC",
+        BackupScripts.helper("drill-schedule", app, dow, time)));
+  }
+
+  /** Removes the app's restore drill timer (the drill records stay). */
+  public void unscheduleDrill() {
+    server().require(RemoteCommand.of("Removing the restore drill timer of " + app,
+        BackupScripts.helper("drill-unschedule", app)));
+  }
+
+  /**
+   * Runs the scheduled restore drill now, as the timer would, and waits for it.
+   *
+   * @return its record
+   * @throws BackupFailedException when no drill is scheduled
+   */
+  public DrillRun runDrillNow() {
+    int before = drills().size();
+    ExecResult r = server().run(RemoteCommand.of("Running the restore drill of " + app,
+        BackupScripts.helper("drill-run", app)).limit(LONG));
+    List<DrillRun> drills = drills();
+    if (drills.size() == before && !r.ok()) {
+      throw new BackupFailedException("The restore drill of " + app + " did not run (is it scheduled? call"
+          + " scheduleDrill first): " + r.tail(5));
+    }
+    DrillRun last = drills.get(drills.size() - 1);
+    if (!last.ok()) {
+      ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "drill", app, last.backupId(),
+          last.output()));
+    }
+    return last;
+  }
+
+  /** @return the restore drills the server recorded (scheduled and the SDK's), oldest first (the last 100) */
+  public List<DrillRun> drills() {
+    ExecResult r = server().require(RemoteCommand.of("Reading the restore drills of " + app, BackupScripts.drills(app)));
+    List<DrillRun> out = new ArrayList<>();
+    for (String line : r.stdout()) {
+      try {
+        JsonNode n = JSON.readTree(line);
+        out.add(new DrillRun(n.path("id").asText(), Instant.parse(n.path("at").asText()), n.path("ok").asBoolean(),
+            n.path("tables").asInt(-1), Duration.ofMillis(n.path("durationMillis").asLong()),
+            Duration.ofSeconds(n.path("backupAgeSeconds").asLong()), n.path("scheduled").asBoolean(false),
+            n.path("output").asText("")));
+      } catch (IOException | RuntimeException e) {
+        log.warn("[{}] skipping an unreadable drill record of {}: {}", ctx.serverName(), app, e.toString());
+      }
+    }
+    out.sort(java.util.Comparator.comparing(DrillRun::at));
+    return out;
+  }
+
   /** @return the scheduled runs the server recorded, oldest first (the last 100) */
   public List<BackupRun> runs() {
     ExecResult r = server().require(RemoteCommand.of("Reading the backup runs of " + app, BackupScripts.runs(app)));
@@ -398,8 +467,22 @@ public final class Backups {
         + Duration.between(t, now).toMinutes() + " min ago").orElse("no good offsite copy yet")
         + (offsiteStale ? " (OFFSITE STALE)" : "") + (failedOffsite.isEmpty() ? "" : ", " + failedOffsite.size()
         + " failed offsite cop(ies) since, last: " + failedOffsite.get(failedOffsite.size() - 1).error().orElse("?")));
+    List<DrillRun> drills = drills();
+    Optional<DrillRun> lastDrill = drills.isEmpty() ? Optional.empty() : Optional.of(drills.get(drills.size() - 1));
+    boolean drillScheduled = server().run(RemoteCommand.of("Checking the restore drill timer of " + app,
+        "systemctl is-enabled --quiet " + io.potions.internal.shell.Shell.quote("potions-drill-" + app + ".timer"))).ok();
+    boolean drillStale = drillScheduled && drills.stream().filter(DrillRun::ok).map(DrillRun::at)
+        .max(java.util.Comparator.naturalOrder())
+        .map(t -> t.isBefore(now.minus(Duration.ofDays(7)).minus(BackupHealth.MARGIN))).orElse(true);
+    if (lastDrill.isPresent() && !lastDrill.get().ok()) {
+      ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "drill", app, lastDrill.get().backupId(),
+          lastDrill.get().output()));
+    }
+    summary += lastDrill.map(d -> "; last restore drill " + Duration.between(d.at(), now).toMinutes() + " min ago "
+        + (d.ok() ? "ok (" + d.tables() + " tables, " + d.duration().toSeconds() + " s)" : "FAILED: " + d.output()))
+        .orElse("; no restore drill yet") + (drillStale ? " (DRILL STALE)" : "");
     return new BackupHealth(lastGood, lastGoodOffsite, scheduled, failed, stale, offsiteOn, failedOffsite,
-        offsiteStale, summary);
+        offsiteStale, lastDrill, drillScheduled, drillStale, summary);
   }
 
   /**
