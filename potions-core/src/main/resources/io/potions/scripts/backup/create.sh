@@ -56,7 +56,9 @@ if [ "$offsite_status" -ne 0 ]; then
   [ -n "$reason" ] || reason=$(printf '%s\n' "$offsite_out" | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' | cut -c1-400)
   # A bucket that is gone is the most common cause that restic words least plainly: name it. Some
   # stores answer NoSuchBucket, others (S3Proxy) NoSuchKey, which restic reports as a missing repository.
-  if grep -qiE 'NoSuchBucket|bucket does not exist|Is there a repository at the following location' <<<"$offsite_out"; then
+  # restic adds that hint to any failure to read the config, a refused key included: not those.
+  if grep -qiE 'NoSuchBucket|bucket does not exist|Is there a repository at the following location' <<<"$offsite_out" \
+    && ! grep -qE 'Access Denied|AccessDenied|SignatureDoesNotMatch|InvalidAccessKeyId|Forbidden' <<<"$offsite_out"; then
     repo=$(grep -oE 's3:https?://[^ ]+' <<<"$offsite_out" | head -n 1 || true)
     bucket=${repo#s3:*://*/}
     bucket=${bucket%%/*}
