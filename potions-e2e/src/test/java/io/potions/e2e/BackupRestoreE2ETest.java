@@ -14,6 +14,7 @@ import io.potions.app.backup.Backup;
 import io.potions.app.backup.BackupFailedException;
 import io.potions.app.backup.BackupHealth;
 import io.potions.app.backup.BackupRun;
+import io.potions.app.backup.DrillRun;
 import io.potions.app.backup.BackupNotFoundException;
 import io.potions.app.backup.RestoreResult;
 import io.potions.app.backup.VerifyResult;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -274,6 +276,105 @@ class BackupRestoreE2ETest {
     } finally {
       exec("umount " + dir + " && rm -rf /tmp/backups-copy");
     }
+  }
+
+  @Test
+  @Order(7)
+  void aRestoreCutOffByADroppedConnectionLeavesTheLiveDatabaseServingAndALaterOneWorks() throws Exception {
+    String live = app.backups().databases().stream().filter(AppDatabase::current).map(AppDatabase::name)
+        .findFirst().orElseThrow();
+    // Enough rows that pg_restore runs for a few seconds: time to cut the connection in the middle.
+    exec("runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -d " + live + " -c \"CREATE TABLE bulk (id bigint, note text);"
+        + " ALTER TABLE bulk OWNER TO " + live + "; INSERT INTO bulk SELECT g, md5(g::text) || md5(random()::text)"
+        + " FROM generate_series(1, 600000) g; CREATE INDEX ON bulk (note)\"");
+    Backup b = app.backups().create();
+    List<String> before = app.backups().databases().stream().map(d -> d.name() + ":" + d.current()).toList();
+    String recorded = exec("cat /etc/potions/db/keep 2>/dev/null || echo original");
+    // On the server: once pg_restore runs, end every SSH session (sshd's per-session processes; the
+    // listener stays), as a dropped network or a closed laptop would.
+    CompletableFuture<Container.ExecResult> cut = CompletableFuture.supplyAsync(() -> box.console(
+        "for _ in $(seq 1 2400); do if pgrep -x pg_restore >/dev/null; then sleep 0.3;"
+        + " pids=$(pgrep -f '^sshd(-session)?: [a-z]'); [ -n \"$pids\" ] || exit 2; kill $pids; echo \"cut $pids\"; exit 0; fi;"
+        + " sleep 0.05; done; exit 1"));
+    try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/db/migrations", 2, 2, 5)) {
+      assertThatThrownBy(() -> app.backups().restore(b.id())).isInstanceOf(BackupFailedException.class)
+          .hasMessageContaining("was interrupted").hasMessageContaining("still serves from " + live)
+          .hasMessageContaining("was dropped");
+      Container.ExecResult c = cut.get(2, java.util.concurrent.TimeUnit.MINUTES);
+      assertThat(c.getExitCode()).as("the connection was cut: %s%s", c.getStdout(), c.getStderr()).isZero();
+      load.close();
+      System.out.println("restore.cut " + c.getStdout().trim() + "; load " + load.summary());
+      // The live database served its rows through Caddy throughout.
+      assertThat(load.failures.get()).as(load.summary()).isZero();
+      assertThat(load.requests.get()).isGreaterThan(10);
+    }
+    // Consistent: the same databases as before (the half-restored one dropped, no pg_restore left),
+    // the same database recorded for backups, the app on it.
+    assertThat(app.backups().databases()).extracting(d -> d.name() + ":" + d.current()).isEqualTo(before);
+    assertThat(exec("pgrep -x pg_restore || true")).isEmpty();
+    assertThat(exec("cat /etc/potions/db/keep 2>/dev/null || echo original")).isEqualTo(recorded);
+    assertThat(get("/db").body().trim()).isEqualTo(live + ":" + live);
+    assertThat(get("/db/migrations").body()).contains("0.1.0");
+
+    // A later restore succeeds (it takes the deploy lock for its switch, so nothing was left holding it).
+    RestoreResult again = app.backups().restore(b.id());
+    assertThat(exec("runuser -u postgres -- psql -tAq -d " + again.database() + " -c 'SELECT count(*) FROM bulk'"))
+        .isEqualTo("600000");
+    assertThat(get("/db").body().trim()).isEqualTo(again.database() + ":" + again.database());
+    app.backups().dropKeptDatabase(live);
+  }
+
+  @Test
+  @Order(8)
+  void theWeeklyRestoreDrillRunsUnattendedAndHealthReportsIt() {
+    app.backups().scheduleDrill(java.time.DayOfWeek.SUNDAY, java.time.LocalTime.of(4, 0));
+    assertThat(exec("systemctl is-enabled potions-drill-keep.timer")).isEqualTo("enabled");
+    assertThat(exec("systemctl show -p TimersCalendar --value potions-drill-keep.timer")).contains("Sun", "04:00:00 UTC");
+    List<Backup> all = app.backups().list();
+    Backup newest = all.get(all.size() - 1);
+    List<String> databases = app.backups().databases().stream().map(AppDatabase::name).toList();
+    int before = app.backups().drills().size();
+
+    // Started the way its timer starts it: systemd runs the service, no SDK in the loop.
+    exec("systemctl start potions-drill-keep.service");
+    List<DrillRun> drills = app.backups().drills();
+    assertThat(drills).hasSize(before + 1);
+    DrillRun drill = drills.get(drills.size() - 1);
+    System.out.printf("drill.scheduled_s=%.2f tables=%d backup=%s%n", drill.duration().toMillis() / 1000.0,
+        drill.tables(), drill.backupId());
+    assertThat(drill.scheduled()).isTrue();
+    assertThat(drill.ok()).as(drill.output()).isTrue();
+    assertThat(drill.backupId()).isEqualTo(newest.id());
+    assertThat(drill.tables()).isGreaterThanOrEqualTo(2);
+    assertThat(app.backups().get(newest.id()).verified()).isTrue();
+    // The scratch database is gone, and the server's journal says the drill ran as the deploy user.
+    assertThat(app.backups().databases()).extracting(AppDatabase::name).isEqualTo(databases);
+    assertThat(exec("systemctl show -p User --value potions-drill-keep.service")).isEqualTo("deploy");
+    BackupHealth health = app.backups().health();
+    assertThat(health.lastDrill()).contains(drill);
+    assertThat(health.drillScheduled()).isTrue();
+    assertThat(health.drillStale()).isFalse();
+    assertThat(health.summary()).contains("last restore drill", "ok (");
+
+    // A newest backup that was altered on disk fails the unattended drill, and health() says so.
+    exec("truncate -s -100 /opt/potions/keep/backups/" + newest.id() + "/db.dump");
+    Container.ExecResult failed = box.console("systemctl start potions-drill-keep.service");
+    assertThat(failed.getExitCode()).isNotZero();
+    DrillRun bad = app.backups().drills().get(app.backups().drills().size() - 1);
+    assertThat(bad.ok()).isFalse();
+    assertThat(bad.backupId()).isEqualTo(newest.id());
+    assertThat(bad.output()).contains("does not match its checksum");
+    progress.events.clear();
+    BackupHealth unhealthy = app.backups().health();
+    assertThat(unhealthy.healthy()).isFalse();
+    assertThat(unhealthy.summary()).contains("last restore drill", "FAILED");
+    assertThat(progress.of(ProgressEvent.BackupFailed.class)).extracting(ProgressEvent.BackupFailed::step)
+        .contains("drill");
+    assertThat(app.backups().databases()).extracting(AppDatabase::name).isEqualTo(databases);
+
+    app.backups().delete(newest.id());
+    app.backups().unscheduleDrill();
+    assertThat(box.console("systemctl is-enabled potions-drill-keep.timer").getExitCode()).isNotZero();
   }
 
   private HttpProbe.Response get(String path) throws Exception {

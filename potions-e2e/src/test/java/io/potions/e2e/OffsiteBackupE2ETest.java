@@ -247,6 +247,76 @@ class OffsiteBackupE2ETest {
         .containsExactly("app_vault");
   }
 
+  @Test
+  @Order(5)
+  void theTimersBackupAndAnOnDemandOneAtOnceWaitForEachOtherAndBothLand() throws Exception {
+    app.backups().scheduleDaily(java.time.LocalTime.of(3, 30));
+    int runsBefore = app.backups().runs().size();
+    // The timer's run, started as systemd's timer starts it; once its script runs, an on-demand one.
+    exec("systemctl start --no-block potions-backup-vault.service; for _ in $(seq 1 400); do"
+        + " pgrep -f 'backups/[.]create[.]sh' >/dev/null && exit 0; sleep 0.05; done; exit 1");
+    progress.events.clear();
+    Backup onDemand = app.backups().create();
+    exec("for _ in $(seq 1 1200); do systemctl is-active --quiet potions-backup-vault.service || exit 0; sleep 0.5; done;"
+        + " exit 1");
+    List<io.potions.app.backup.BackupRun> runs = app.backups().runs();
+    assertThat(runs).hasSize(runsBefore + 1);
+    io.potions.app.backup.BackupRun timer = runs.get(runs.size() - 1);
+    assertThat(timer.ok()).as(timer.output()).isTrue();
+    // They overlapped, and the on-demand one waited for the timer's (the per-app backup lock).
+    assertThat(progress.of(ProgressEvent.StepOutput.class)).extracting(ProgressEvent.StepOutput::line)
+        .contains("==> waiting for another backup of this app to finish");
+    assertThat(progress.of(ProgressEvent.BackupFailed.class)).isEmpty();
+    // Both are whole on the server and both copies reached the bucket (no restic lock clash).
+    assertThat(onDemand.stored()).isEqualTo(Backup.Stored.BOTH);
+    app.backups().check(timer.id());
+    app.backups().check(onDemand.id());
+    assertThat(app.backups().offsiteCopies()).filteredOn(c -> c.backupId().equals(timer.id())
+        || c.backupId().equals(onDemand.id())).hasSize(2).allMatch(OffsiteCopy::ok);
+    assertThat(app.backups().get(timer.id()).stored()).isEqualTo(Backup.Stored.BOTH);
+    assertThat(exec("ls -A /opt/potions/vault/backups | grep -c partial || true")).isEqualTo("0");
+    app.backups().unschedule();
+  }
+
+  @Test
+  @Order(6)
+  void aMissingBucketNamesTheBucketAndTheLocalBackupIsStillMade() throws Exception {
+    List<String> localBefore = app.backups().list().stream().filter(b -> b.stored().local()).map(Backup::id).toList();
+    String settings = exec("sha256sum /etc/potions/offsite/vault.env /etc/potions/offsite/vault.password");
+    // The bucket is deleted behind the server's back (S3Proxy keeps each bucket as a directory).
+    try (var files = Files.walk(s3.directory().resolve(BUCKET))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    assertThat(s3.directory().resolve(BUCKET)).doesNotExist();
+    progress.events.clear();
+
+    long t0 = System.nanoTime();
+    Backup local = app.backups().create();
+    System.out.printf("offsite.missing_bucket_backup_s=%.2f%n", (System.nanoTime() - t0) / 1e9);
+    // The local backup is made, whole.
+    assertThat(local.stored()).isEqualTo(Backup.Stored.LOCAL);
+    app.backups().check(local.id());
+    List<ProgressEvent.BackupFailed> failed = progress.of(ProgressEvent.BackupFailed.class);
+    assertThat(failed).singleElement().satisfies(f -> {
+      System.out.println("offsite.missing_bucket " + f.message().replace('\n', ' '));
+      assertThat(f.step()).isEqualTo("offsite");
+      assertThat(f.message()).contains("OFFSITE COPY FAILED", "local backup is kept",
+          "the bucket '" + BUCKET + "' or the restic repository in it is missing", "create the bucket again")
+          .doesNotContain(SECRET, PASSWORD);
+    });
+    OffsiteCopy last = app.backups().offsiteCopies().get(app.backups().offsiteCopies().size() - 1);
+    assertThat(last.backupId()).isEqualTo(local.id());
+    assertThat(last.ok()).isFalse();
+    assertThat(last.error()).hasValueSatisfying(e -> assertThat(e).contains("bucket '" + BUCKET + "' or the restic"));
+    assertThat(app.backups().health().summary()).contains("OFFSITE STALE");
+    // Nothing else changed: the older local backups stay, the settings stay, no bucket was made up.
+    assertThat(app.backups().list().stream().filter(b -> b.stored().local()).map(Backup::id))
+        .containsAll(localBefore);
+    assertThat(exec("sha256sum /etc/potions/offsite/vault.env /etc/potions/offsite/vault.password")).isEqualTo(settings);
+    assertThat(s3.directory().resolve(BUCKET)).doesNotExist();
+    assertThat(get("/db").body().trim()).isNotEmpty();
+  }
+
   private String sql(String database, String statement) {
     return exec("runuser -u postgres -- psql -tAq -v ON_ERROR_STOP=1 -d " + database + " -c \"" + statement + "\"");
   }

@@ -158,8 +158,34 @@ final class BackupScripts {
         + quote(id) + " " + quote(json(app)) + " \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" \"$size\" \"$sha\" > " + d + "/manifest.json";
   }
 
+  /** Records a drill beside its backup (list() reads it) and among the drill records (health() reads them). */
   static String recordVerification(String app, String id, String json) {
-    return "cat > " + quote(dir(app, id) + "/verified.json") + " <<'POTIONS_JSON'\n" + json + "\nPOTIONS_JSON";
+    return "cat > " + quote(dir(app, id) + "/verified.json") + " <<'POTIONS_JSON'\n" + json + "\nPOTIONS_JSON\n"
+        + "install -d -m 0700 " + quote(dir(app) + "/drills") + "\n"
+        + "cp -- " + quote(dir(app, id) + "/verified.json") + " " + quote(dir(app) + "/drills/") + "\"$(date -u +%Y%m%d%H%M%S)-$$.json\"";
+  }
+
+  /**
+   * The weekly drill's program (uploaded beside the backups, run by the timer as the deploy user):
+   * the newest local backup checked, restored into a scratch database of a generation made from
+   * the time, its tables counted, the scratch database dropped, the result recorded.
+   */
+  static String drillProgram(String app) {
+    String scratch = "\"" + "app_" + Names.app(app).replace('-', '_') + "__r$gen\"";
+    return template("drill.sh").quoted("DIR", dir(app))
+        .raw("CHECK", template("check.sh").raw("DIR", "\"$dir/$id\"").raw("ID", "$id").render().strip()
+            .replace("\n", "\n      "))
+        .raw("DB_NEW", helper("db-new", app) + " \"$gen\"")
+        .raw("DB_RESTORE", helper("db-restore", app) + " \"$gen\"")
+        .raw("DROP", helper("db-drop-kept", app) + " " + scratch)
+        .render();
+  }
+
+  /** Prints the recorded drills (scheduled and the SDK's), one JSON document per line, oldest first. */
+  static String drills(String app) {
+    return "cd " + quote(dir(app) + "/drills") + " 2>/dev/null || exit 0\n"
+        + "find . -maxdepth 1 -type f -name '[0-9]*.json' -printf '%f\\n' | sort | while IFS= read -r f; do"
+        + " tr -d '\\n' < \"$f\"; echo; done";
   }
 
   /** A JSON string literal of a value that is already validated (names, ids, kinds). */

@@ -144,8 +144,8 @@ public final class Backups {
     if (offsiteFailed) {
       // The local backup is whole and kept; only its copy offsite is missing: loud, but not lost.
       String why = "Backup " + id + " of " + app + " was made on the server, but its OFFSITE COPY FAILED; the local"
-          + " backup is kept. Check the offsite settings (app.backups().offsite(...)) and the bucket. Output:\n"
-          + r.tail(8);
+          + " backup is kept." + r.marker("POTIONS_OFFSITE_ERROR").map(e -> " Why: " + e).orElse("")
+          + " Check the offsite settings (app.backups().offsite(...)) and the bucket. Output:\n" + r.tail(8);
       step.failed(why);
       ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "offsite", app, id, why));
       log.error("[{}] {}", ctx.serverName(), why);
@@ -340,6 +340,75 @@ public final class Backups {
     return last;
   }
 
+  /**
+   * Installs (or moves) the app's unattended restore drill: a weekly systemd timer on the server
+   * that checks the newest backup kept there, restores it into a scratch database, counts its
+   * tables and drops it, recording the result for {@link #health()} (which then flags a failed
+   * drill, or none within a week plus {@link BackupHealth#MARGIN}). Off unless called.
+   *
+   * @param day the day of the week
+   * @param utcTime when, that day, in UTC
+   */
+  public void scheduleDrill(java.time.DayOfWeek day, java.time.LocalTime utcTime) {
+    Objects.requireNonNull(day, "day");
+    String time = String.format("%02d:%02d", utcTime.getHour(), utcTime.getMinute());
+    String dow = day.getDisplayName(java.time.format.TextStyle.SHORT, java.util.Locale.ROOT);
+    server().require(RemoteCommand.of("Preparing the backup directory", "install -d -m 0700 "
+        + io.potions.internal.shell.Shell.quote(BackupScripts.dir(app))));
+    server().upload(BackupScripts.drillProgram(app).getBytes(StandardCharsets.UTF_8),
+        BackupScripts.dir(app) + "/.drill.sh", 0700);
+    server().require(RemoteCommand.of("Scheduling the restore drill of " + app + " on " + dow + " at " + time + " UTC",
+        BackupScripts.helper("drill-schedule", app, dow, time)));
+  }
+
+  /** Removes the app's restore drill timer (the drill records stay). */
+  public void unscheduleDrill() {
+    server().require(RemoteCommand.of("Removing the restore drill timer of " + app,
+        BackupScripts.helper("drill-unschedule", app)));
+  }
+
+  /**
+   * Runs the scheduled restore drill now, as the timer would, and waits for it.
+   *
+   * @return its record
+   * @throws BackupFailedException when no drill is scheduled
+   */
+  public DrillRun runDrillNow() {
+    int before = drills().size();
+    ExecResult r = server().run(RemoteCommand.of("Running the restore drill of " + app,
+        BackupScripts.helper("drill-run", app)).limit(LONG));
+    List<DrillRun> drills = drills();
+    if (drills.size() == before && !r.ok()) {
+      throw new BackupFailedException("The restore drill of " + app + " did not run (is it scheduled? call"
+          + " scheduleDrill first): " + r.tail(5));
+    }
+    DrillRun last = drills.get(drills.size() - 1);
+    if (!last.ok()) {
+      ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "drill", app, last.backupId(),
+          last.output()));
+    }
+    return last;
+  }
+
+  /** @return the restore drills the server recorded (scheduled and the SDK's), oldest first (the last 100) */
+  public List<DrillRun> drills() {
+    ExecResult r = server().require(RemoteCommand.of("Reading the restore drills of " + app, BackupScripts.drills(app)));
+    List<DrillRun> out = new ArrayList<>();
+    for (String line : r.stdout()) {
+      try {
+        JsonNode n = JSON.readTree(line);
+        out.add(new DrillRun(n.path("id").asText(), Instant.parse(n.path("at").asText()), n.path("ok").asBoolean(),
+            n.path("tables").asInt(-1), Duration.ofMillis(n.path("durationMillis").asLong()),
+            Duration.ofSeconds(n.path("backupAgeSeconds").asLong()), n.path("scheduled").asBoolean(false),
+            n.path("output").asText("")));
+      } catch (IOException | RuntimeException e) {
+        log.warn("[{}] skipping an unreadable drill record of {}: {}", ctx.serverName(), app, e.toString());
+      }
+    }
+    out.sort(java.util.Comparator.comparing(DrillRun::at));
+    return out;
+  }
+
   /** @return the scheduled runs the server recorded, oldest first (the last 100) */
   public List<BackupRun> runs() {
     ExecResult r = server().require(RemoteCommand.of("Reading the backup runs of " + app, BackupScripts.runs(app)));
@@ -398,8 +467,22 @@ public final class Backups {
         + Duration.between(t, now).toMinutes() + " min ago").orElse("no good offsite copy yet")
         + (offsiteStale ? " (OFFSITE STALE)" : "") + (failedOffsite.isEmpty() ? "" : ", " + failedOffsite.size()
         + " failed offsite cop(ies) since, last: " + failedOffsite.get(failedOffsite.size() - 1).error().orElse("?")));
+    List<DrillRun> drills = drills();
+    Optional<DrillRun> lastDrill = drills.isEmpty() ? Optional.empty() : Optional.of(drills.get(drills.size() - 1));
+    boolean drillScheduled = server().run(RemoteCommand.of("Checking the restore drill timer of " + app,
+        "systemctl is-enabled --quiet " + io.potions.internal.shell.Shell.quote("potions-drill-" + app + ".timer"))).ok();
+    boolean drillStale = drillScheduled && drills.stream().filter(DrillRun::ok).map(DrillRun::at)
+        .max(java.util.Comparator.naturalOrder())
+        .map(t -> t.isBefore(now.minus(Duration.ofDays(7)).minus(BackupHealth.MARGIN))).orElse(true);
+    if (lastDrill.isPresent() && !lastDrill.get().ok()) {
+      ctx.listener().onEvent(new ProgressEvent.BackupFailed(ctx.serverName(), "drill", app, lastDrill.get().backupId(),
+          lastDrill.get().output()));
+    }
+    summary += lastDrill.map(d -> "; last restore drill " + Duration.between(d.at(), now).toMinutes() + " min ago "
+        + (d.ok() ? "ok (" + d.tables() + " tables, " + d.duration().toSeconds() + " s)" : "FAILED: " + d.output()))
+        .orElse("; no restore drill yet") + (drillStale ? " (DRILL STALE)" : "");
     return new BackupHealth(lastGood, lastGoodOffsite, scheduled, failed, stale, offsiteOn, failedOffsite,
-        offsiteStale, summary);
+        offsiteStale, lastDrill, drillScheduled, drillStale, summary);
   }
 
   /**
@@ -624,9 +707,20 @@ public final class Backups {
     ctx.redactor().register(password);
 
     Step step = new Step("restore-database", "Restoring backup " + b.id() + " into a new database " + database);
-    ExecResult restored = server().run(RemoteCommand.of("Restoring the database of " + app,
-        BackupScripts.restoreDatabase(app, b.id(), generation)).limit(LONG)
-        .stdin((password + "\n").getBytes(StandardCharsets.UTF_8)), step);
+    ExecResult restored;
+    try {
+      restored = server().run(RemoteCommand.of("Restoring the database of " + app,
+          BackupScripts.restoreDatabase(app, b.id(), generation)).limit(LONG)
+          .stdin((password + "\n").getBytes(StandardCharsets.UTF_8)), step);
+    } catch (RuntimeException e) {
+      // The connection dropped (or the server went away) mid-restore. Nothing live was touched yet:
+      // the app's DATABASE_URL and the recorded database change only in the switch step below.
+      String why = "Restoring backup " + b.id() + " was interrupted (" + e.getMessage() + "); the app still serves"
+          + " from " + previous + ", unchanged. " + abandon(database) + " Run the restore again when the server"
+          + " is reachable.";
+      step.failed(why);
+      throw new BackupFailedException(why);
+    }
     int tables = restored.marker("POTIONS_TABLES").map(Integer::parseInt).orElse(-1);
     if (!restored.ok() || tables < 0) {
       dropQuietly(database);
@@ -645,8 +739,18 @@ public final class Backups {
     Optional<String> oldStorage = Optional.empty();
     if (b.storageBytes() > 0) {
       Step st = new Step("restore-storage", "Restoring the storage of " + app + " beside the live one");
-      ExecResult r = server().run(RemoteCommand.of("Restoring the storage of " + app,
-          BackupScripts.restoreStorage(app, b.id())).limit(LONG), st);
+      ExecResult r;
+      try {
+        r = server().run(RemoteCommand.of("Restoring the storage of " + app,
+            BackupScripts.restoreStorage(app, b.id())).limit(LONG), st);
+      } catch (RuntimeException e) {
+        String why = "Restoring the storage of backup " + b.id() + " was interrupted (" + e.getMessage() + "); the"
+            + " app still serves from " + previous + ". " + abandon(database) + " The storage directory is swapped"
+            + " only once the archive extracted whole; if it was, the previous one is kept beside it as"
+            + " .pre-restore-" + app + "-<time>. Run the restore again when the server is reachable.";
+        st.failed(why);
+        throw new BackupFailedException(why);
+      }
       if (!r.ok()) {
         dropQuietly(database);
         String why = "Restoring the storage of backup " + b.id() + " failed; the live storage and database were not"
@@ -868,12 +972,30 @@ public final class Backups {
     server().require(RemoteCommand.of("Dropping database " + database, BackupScripts.helper("db-drop-kept", app, database)));
   }
 
-  private void dropQuietly(String database) {
-    ExecResult r = server().run(RemoteCommand.of("Dropping database " + database,
-        BackupScripts.helper("db-drop-kept", app, database)));
-    if (!r.ok()) {
-      log.warn("[{}] could not drop {}: {}", ctx.serverName(), database, r.tail(3));
+  private boolean dropQuietly(String database) {
+    try {
+      ExecResult r = server().run(RemoteCommand.of("Dropping database " + database,
+          BackupScripts.helper("db-drop-kept", app, database)));
+      if (!r.ok()) {
+        log.warn("[{}] could not drop {}: {}", ctx.serverName(), database, r.tail(3));
+      }
+      return r.ok();
+    } catch (RuntimeException e) {
+      log.warn("[{}] could not drop {}: {}", ctx.serverName(), database, e.getMessage());
+      return false;
     }
+  }
+
+  /**
+   * After an interrupted restore step: drops the half-made database over a new connection (DROP
+   * ... WITH (FORCE) also ends a pg_restore the drop left running on the server).
+   *
+   * @return what became of it, for the message
+   */
+  private String abandon(String database) {
+    return dropQuietly(database) ? "The new database " + database + " was dropped."
+        : "The new database " + database + " could not be dropped now; it is not used: drop it with"
+        + " app.backups().dropKeptDatabase(\"" + database + "\").";
   }
 
   private String baseDatabase() {

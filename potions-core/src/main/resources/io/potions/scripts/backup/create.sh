@@ -4,6 +4,18 @@
 dir=@@DIR@@
 id=@@ID@@
 install -d -m 0700 "$dir"
+# One backup of an app at a time (the timer's, an on-demand one, a deploy's): together they would
+# race on restic's repository lock (its prune is exclusive) and on retention. The lock is released
+# when this shell and its children exit, however they exit.
+exec 9>>"$dir/.lock"
+if ! flock -n 9; then
+  echo "==> waiting for another backup of this app to finish"
+  flock -w 21600 9 || { echo "gave up waiting for another backup of this app (6 h); nothing was changed" >&2; exit 1; }
+fi
+if [ -e "$dir/$id" ]; then
+  echo "backup $id exists already (two backups in the same second); nothing was changed, try again" >&2
+  exit 1
+fi
 part="$dir/.partial-$id"
 rm -rf -- "$part"
 mkdir -m 0700 -- "$part"
@@ -42,7 +54,21 @@ if [ "$offsite_status" -ne 0 ]; then
   reason=$(printf '%s\n' "$offsite_out" | grep -E '^(Fatal|potions-admin):' | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' \
     | cut -c1-400 || true)
   [ -n "$reason" ] || reason=$(printf '%s\n' "$offsite_out" | tail -n 3 | tr -d '"\\' | tr '\n\t' '  ' | cut -c1-400)
+  # A bucket that is gone is the most common cause that restic words least plainly: name it. Some
+  # stores answer NoSuchBucket, others (S3Proxy) NoSuchKey, which restic reports as a missing repository.
+  # restic adds that hint to any failure to read the config, a refused key included: not those.
+  if grep -qiE 'NoSuchBucket|bucket does not exist|Is there a repository at the following location' <<<"$offsite_out" \
+    && ! grep -qE 'Access Denied|AccessDenied|SignatureDoesNotMatch|InvalidAccessKeyId|Forbidden' <<<"$offsite_out"; then
+    repo=$(grep -oE 's3:https?://[^ ]+' <<<"$offsite_out" | head -n 1 || true)
+    bucket=${repo#s3:*://*/}
+    bucket=${bucket%%/*}
+    endpoint=${repo#s3:}
+    endpoint=${endpoint%%/"$bucket"*}
+    reason="the bucket '$bucket' or the restic repository in it is missing at $endpoint (deleted, renamed or emptied?): create the bucket again and call app.backups().offsite(...) again (it creates a new repository), or point it at an existing bucket. $reason"
+    reason=$(printf '%s' "$reason" | tr -d '"\\' | cut -c1-600)
+  fi
   printf '{"id":"%s","ok":false,"at":"%s","error":"%s"}\n' "$id" "$now" "$reason" > "$dir/offsite/$id.json"
+  echo "POTIONS_OFFSITE_ERROR=$reason"
   echo "POTIONS_OFFSITE=failed"
   exit 5
 fi

@@ -563,6 +563,40 @@ SQL
     app_ok "$1"
     exec systemctl start "potions-backup-$1.service"
     ;;
+  drill-schedule)
+    # drill-schedule APP DAY HH:MM: a weekly timer (UTC) running the app's unattended restore drill
+    # as the deploy user (the newest backup into a scratch database; health() reads the record)
+    [ $# -eq 3 ] || die "usage: drill-schedule APP DAY HH:MM"
+    app_ok "$1"
+    [[ "$2" =~ ^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)$ ]] || die "invalid day '$2' (Mon to Sun)"
+    [[ "$3" =~ ^([01][0-9]|2[0-3]):[0-5][0-9]$ ]] || die "invalid time '$3' (HH:MM, UTC)"
+    unit="$UNIT_DIR/potions-drill-$1"
+    printf '%s\n' "# Managed by Potions: the unattended restore drill of app $1." "[Unit]" \
+      "Description=Potions: restore drill of $1" "[Service]" "Type=oneshot" "User=@@DEPLOY_USER@@" \
+      "Group=@@DEPLOY_USER@@" "UMask=0077" "ExecStart=/bin/bash @@ROOT@@/$1/backups/.drill.sh" > "$unit.service.tmp"
+    printf '%s\n' "# Managed by Potions: when the restore drill of app $1 runs." "[Unit]" \
+      "Description=Potions: weekly restore drill of $1" "[Timer]" "OnCalendar=$2 *-*-* $3:00 UTC" "Persistent=true" \
+      "[Install]" "WantedBy=timers.target" > "$unit.timer.tmp"
+    chmod 0644 "$unit.service.tmp" "$unit.timer.tmp"
+    mv -f "$unit.service.tmp" "$unit.service"
+    mv -f "$unit.timer.tmp" "$unit.timer"
+    systemctl daemon-reload
+    systemctl enable --now "potions-drill-$1.timer"
+    ;;
+  drill-unschedule)
+    # drill-unschedule APP: stop and remove the app's restore drill timer
+    [ $# -eq 1 ] || die "usage: drill-unschedule APP"
+    app_ok "$1"
+    systemctl disable --now "potions-drill-$1.timer" 2>/dev/null || true
+    rm -f "$UNIT_DIR/potions-drill-$1.timer" "$UNIT_DIR/potions-drill-$1.service"
+    systemctl daemon-reload
+    ;;
+  drill-run)
+    # drill-run APP: run the app's scheduled restore drill now (the timer's service), waiting for it
+    [ $# -eq 1 ] || die "usage: drill-run APP"
+    app_ok "$1"
+    exec systemctl start "potions-drill-$1.service"
+    ;;
   backup-failed)
     # backup-failed APP: the OnFailure hook: logs at error level, then runs the user's alerting hook
     [ $# -eq 1 ] || die "usage: backup-failed APP"

@@ -88,7 +88,9 @@ class BackupScriptsTest {
     assertThat(r.status).isNotZero();
     assertThat(r.output).contains("disk full");
     try (var files = Files.list(backups)) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("20261201T000000Z-manual");
+      // .lock is the per-app backup lock's file (empty); no partial directory is left.
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".lock")))
+          .containsExactly("20261201T000000Z-manual");
     }
   }
 
@@ -99,8 +101,22 @@ class BackupScriptsTest {
       assertThat(r.status).as(r.output).isZero();
     }
     try (var files = Files.list(backups)) {
-      assertThat(files.map(p -> p.getFileName().toString()))
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".lock")))
           .containsExactlyInAnyOrder("20261202T000000Z-scheduled", "20261203T000000Z-manual");
+    }
+  }
+
+  @Test
+  void aSecondBackupOfTheSameIdIsRefusedAndChangesNothing() throws Exception {
+    String id = "20261201T000000Z-manual";
+    assertThat(bash(local(BackupScripts.create("keep", id, "manual", null, 7))).status).isZero();
+    byte[] manifest = Files.readAllBytes(backups.resolve(id).resolve("manifest.json"));
+    Run again = bash(local(BackupScripts.create("keep", id, "manual", null, 7)));
+    assertThat(again.status).isNotZero();
+    assertThat(again.output).contains("exists already");
+    assertThat(backups.resolve(id).resolve("manifest.json")).hasBinaryContent(manifest);
+    try (var files = Files.list(backups.resolve(id))) {
+      assertThat(files.map(p -> p.getFileName().toString())).doesNotContain(".partial-" + id);
     }
   }
 
@@ -228,6 +244,28 @@ class BackupScriptsTest {
         "OnFailure=potions-backup-failed@keep.service", "ExecStart=/bin/bash /opt/potions/keep/backups/.scheduled.sh");
     assertThat(Files.readString(units.resolve("potions-backup-failed@.service")))
         .contains("ExecStart=" + helper.toRealPath() + " backup-failed %i");
+  }
+
+  @Test
+  void theHelperWritesTheWeeklyDrillTimerAndRefusesABadDay() throws Exception {
+    Path units = Files.createDirectories(dir.resolve("units"));
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Files.writeString(bin.resolve("systemctl"), "#!/bin/bash\necho \"systemctl $*\"\n").toFile().setExecutable(true);
+    Path helper = Files.writeString(dir.resolve("potions-admin"),
+        SystemFiles.adminHelper().replace("UNIT_DIR=/etc/systemd/system", "UNIT_DIR=" + units));
+    String path = "PATH=" + bin + ":" + System.getenv("PATH");
+    Run bad = bash(helper, List.of("drill-schedule", "keep", "Someday", "04:00"), path);
+    assertThat(bad.status).isEqualTo(64);
+    assertThat(bad.output).contains("invalid day");
+    Run ok = bash(helper, List.of("drill-schedule", "keep", "Sun", "04:00"), path);
+    assertThat(ok.status).as(ok.output).isZero();
+    assertThat(ok.output).contains("systemctl enable --now potions-drill-keep.timer");
+    assertThat(Files.readString(units.resolve("potions-drill-keep.timer"))).contains("OnCalendar=Sun *-*-* 04:00:00 UTC");
+    assertThat(Files.readString(units.resolve("potions-drill-keep.service"))).contains("User=deploy",
+        "ExecStart=/bin/bash /opt/potions/keep/backups/.drill.sh");
+    Run off = bash(helper, List.of("drill-unschedule", "keep"), path);
+    assertThat(off.status).as(off.output).isZero();
+    assertThat(units.resolve("potions-drill-keep.timer")).doesNotExist();
   }
 
   @Test
@@ -473,6 +511,8 @@ class BackupScriptsTest {
     scripts.put("create-program", BackupScripts.createProgram("keep", "scheduled", 7));
     scripts.put("scheduled-program", BackupScripts.scheduledProgram("keep"));
     scripts.put("runs", BackupScripts.runs("keep"));
+    scripts.put("drill-program", BackupScripts.drillProgram("keep"));
+    scripts.put("drills", BackupScripts.drills("keep"));
     scripts.put("fetch-offsite", BackupScripts.fetchOffsite("keep", id));
     scripts.put("smoke-query", BackupScripts.smokeQuery("app_keep__r20261202091500"));
     scripts.put("record-verification", BackupScripts.recordVerification("keep", id, "{\"ok\":true}"));
