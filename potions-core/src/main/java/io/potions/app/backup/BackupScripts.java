@@ -79,7 +79,12 @@ final class BackupScripts {
 
   /** Prints the recorded scheduled runs, one JSON document per line, oldest first. */
   static String runs(String app) {
-    return "cd " + quote(dir(app) + "/runs") + " 2>/dev/null || exit 0\n"
+    return records(dir(app) + "/runs");
+  }
+
+  /** Prints each record file of a directory (named by time, so sorting orders them) on one line. */
+  private static String records(String directory) {
+    return "cd " + quote(directory) + " 2>/dev/null || exit 0\n"
         + "find . -maxdepth 1 -type f -name '[0-9]*.json' -printf '%f\\n' | sort | while IFS= read -r f; do"
         + " tr -d '\\n' < \"$f\"; echo; done";
   }
@@ -183,9 +188,7 @@ final class BackupScripts {
 
   /** Prints the recorded drills (scheduled and the SDK's), one JSON document per line, oldest first. */
   static String drills(String app) {
-    return "cd " + quote(dir(app) + "/drills") + " 2>/dev/null || exit 0\n"
-        + "find . -maxdepth 1 -type f -name '[0-9]*.json' -printf '%f\\n' | sort | while IFS= read -r f; do"
-        + " tr -d '\\n' < \"$f\"; echo; done";
+    return records(dir(app) + "/drills");
   }
 
   /** A JSON string literal of a value that is already validated (names, ids, kinds). */

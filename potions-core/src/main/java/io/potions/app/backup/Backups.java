@@ -392,34 +392,37 @@ public final class Backups {
 
   /** @return the restore drills the server recorded (scheduled and the SDK's), oldest first (the last 100) */
   public List<DrillRun> drills() {
-    ExecResult r = server().require(RemoteCommand.of("Reading the restore drills of " + app, BackupScripts.drills(app)));
-    List<DrillRun> out = new ArrayList<>();
-    for (String line : r.stdout()) {
-      try {
-        JsonNode n = JSON.readTree(line);
-        out.add(new DrillRun(n.path("id").asText(), Instant.parse(n.path("at").asText()), n.path("ok").asBoolean(),
+    List<DrillRun> out = readRecords("restore drill", BackupScripts.drills(app),
+        n -> new DrillRun(n.path("id").asText(), Instant.parse(n.path("at").asText()), n.path("ok").asBoolean(),
             n.path("tables").asInt(-1), Duration.ofMillis(n.path("durationMillis").asLong()),
             Duration.ofSeconds(n.path("backupAgeSeconds").asLong()), n.path("scheduled").asBoolean(false),
             n.path("output").asText("")));
-      } catch (IOException | RuntimeException e) {
-        log.warn("[{}] skipping an unreadable drill record of {}: {}", ctx.serverName(), app, e.toString());
-      }
-    }
+    // Scheduled drills and the SDK's append to the same log from different processes.
     out.sort(java.util.Comparator.comparing(DrillRun::at));
     return out;
   }
 
   /** @return the scheduled runs the server recorded, oldest first (the last 100) */
   public List<BackupRun> runs() {
-    ExecResult r = server().require(RemoteCommand.of("Reading the backup runs of " + app, BackupScripts.runs(app)));
-    List<BackupRun> out = new ArrayList<>();
+    return readRecords("backup run", BackupScripts.runs(app),
+        n -> new BackupRun(n.path("id").asText(), Instant.parse(n.path("at").asText()), n.path("ok").asBoolean(),
+            n.path("exit").asInt(), n.path("output").asText()));
+  }
+
+  /**
+   * Reads a JSON-lines record log the server keeps; a line that does not parse (a run cut off while
+   * writing it) is skipped with a warning rather than hiding every other record.
+   *
+   * @return the records in the log's order, in a list the caller may sort
+   */
+  private <T> List<T> readRecords(String kind, String script, java.util.function.Function<JsonNode, T> parse) {
+    ExecResult r = server().require(RemoteCommand.of("Reading the " + kind + "s of " + app, script));
+    List<T> out = new ArrayList<>();
     for (String line : r.stdout()) {
       try {
-        JsonNode n = JSON.readTree(line);
-        out.add(new BackupRun(n.path("id").asText(), Instant.parse(n.path("at").asText()), n.path("ok").asBoolean(),
-            n.path("exit").asInt(), n.path("output").asText()));
+        out.add(parse.apply(JSON.readTree(line)));
       } catch (IOException | RuntimeException e) {
-        log.warn("[{}] skipping an unreadable backup run record of {}: {}", ctx.serverName(), app, e.toString());
+        log.warn("[{}] skipping an unreadable {} record of {}: {}", ctx.serverName(), kind, app, e.toString());
       }
     }
     return out;

@@ -99,6 +99,33 @@ route_delete() {
     iptables -w -t nat -D POTIONS "$n"
   done
 }
+time_ok() { [[ "$1" =~ ^([01][0-9]|2[0-3]):[0-5][0-9]$ ]] || die "invalid time '$1' (HH:MM, UTC)"; }
+# unit_write FILE LINE...: a root-owned unit file, replaced whole (a reader never sees half of it)
+unit_write() {
+  local file="$1"; shift
+  printf '%s\n' "$@" > "$file.tmp"
+  chmod 0644 "$file.tmp"
+  mv -f "$file.tmp" "$file"
+}
+# timer_install NAME WHAT CALENDAR SCRIPT [UNIT_LINE...]: NAME.service runs SCRIPT once as the deploy
+# user, NAME.timer starts it at CALENDAR (Persistent: a run missed while the server was off happens at boot)
+timer_install() {
+  local name="$1" what="$2" calendar="$3" script="$4"; shift 4
+  unit_write "$UNIT_DIR/$name.service" "# Managed by Potions: $what." "[Unit]" "Description=Potions: $what" \
+    "$@" "[Service]" "Type=oneshot" "User=@@DEPLOY_USER@@" "Group=@@DEPLOY_USER@@" "UMask=0077" \
+    "ExecStart=/bin/bash $script"
+  unit_write "$UNIT_DIR/$name.timer" "# Managed by Potions: when $what runs." "[Unit]" \
+    "Description=Potions: when $what runs" "[Timer]" "OnCalendar=$calendar" "Persistent=true" \
+    "[Install]" "WantedBy=timers.target"
+  systemctl daemon-reload
+  systemctl enable --now "$name.timer"
+}
+# timer_remove NAME: stop and remove what timer_install wrote (absent is fine)
+timer_remove() {
+  systemctl disable --now "$1.timer" 2>/dev/null || true
+  rm -f "$UNIT_DIR/$1.timer" "$UNIT_DIR/$1.service"
+  systemctl daemon-reload
+}
 
 # Offsite copies (restic to S3-compatible storage). The settings and the repository password are
 # root's alone (0600 files under OFFSITE_DIR); restic gets them through its environment and a
@@ -528,34 +555,21 @@ SQL
     # user; a failed run starts potions-backup-failed@APP (the alerting hook)
     [ $# -eq 2 ] || die "usage: backup-schedule APP HH:MM"
     app_ok "$1"
-    [[ "$2" =~ ^([01][0-9]|2[0-3]):[0-5][0-9]$ ]] || die "invalid time '$2' (HH:MM, UTC)"
-    unit="$UNIT_DIR/potions-backup-$1"
+    time_ok "$2"
     self=$(readlink -f "$0")
-    printf '%s\n' "# Managed by Potions: the scheduled backup of app $1." "[Unit]" \
-      "Description=Potions: scheduled backup of $1" "OnFailure=potions-backup-failed@$1.service" \
-      "[Service]" "Type=oneshot" "User=@@DEPLOY_USER@@" "Group=@@DEPLOY_USER@@" "UMask=0077" \
-      "ExecStart=/bin/bash @@ROOT@@/$1/backups/.scheduled.sh" > "$unit.service.tmp"
-    printf '%s\n' "# Managed by Potions: when the backup of app $1 runs." "[Unit]" \
-      "Description=Potions: daily backup of $1" "[Timer]" "OnCalendar=*-*-* $2:00 UTC" "Persistent=true" \
-      "[Install]" "WantedBy=timers.target" > "$unit.timer.tmp"
-    printf '%s\n' "# Managed by Potions: runs when a scheduled backup fails. Point it at your alerting with an" \
+    unit_write "$UNIT_DIR/potions-backup-failed@.service" \
+      "# Managed by Potions: runs when a scheduled backup fails. Point it at your alerting with an" \
       "# executable, root-owned /etc/potions/backup-failed-hook (it gets the app's name)." "[Unit]" \
       "Description=Potions: a scheduled backup of %i failed" "[Service]" "Type=oneshot" \
-      "ExecStart=$self backup-failed %i" > "$UNIT_DIR/potions-backup-failed@.service.tmp"
-    chmod 0644 "$unit.service.tmp" "$unit.timer.tmp" "$UNIT_DIR/potions-backup-failed@.service.tmp"
-    mv -f "$unit.service.tmp" "$unit.service"
-    mv -f "$unit.timer.tmp" "$unit.timer"
-    mv -f "$UNIT_DIR/potions-backup-failed@.service.tmp" "$UNIT_DIR/potions-backup-failed@.service"
-    systemctl daemon-reload
-    systemctl enable --now "potions-backup-$1.timer"
+      "ExecStart=$self backup-failed %i"
+    timer_install "potions-backup-$1" "the scheduled backup of app $1" "*-*-* $2:00 UTC" \
+      "@@ROOT@@/$1/backups/.scheduled.sh" "OnFailure=potions-backup-failed@$1.service"
     ;;
   backup-unschedule)
     # backup-unschedule APP: stop and remove the app's backup timer
     [ $# -eq 1 ] || die "usage: backup-unschedule APP"
     app_ok "$1"
-    systemctl disable --now "potions-backup-$1.timer" 2>/dev/null || true
-    rm -f "$UNIT_DIR/potions-backup-$1.timer" "$UNIT_DIR/potions-backup-$1.service"
-    systemctl daemon-reload
+    timer_remove "potions-backup-$1"
     ;;
   backup-run)
     # backup-run APP: run the app's scheduled backup now (the timer's service), waiting for it
@@ -569,27 +583,15 @@ SQL
     [ $# -eq 3 ] || die "usage: drill-schedule APP DAY HH:MM"
     app_ok "$1"
     [[ "$2" =~ ^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)$ ]] || die "invalid day '$2' (Mon to Sun)"
-    [[ "$3" =~ ^([01][0-9]|2[0-3]):[0-5][0-9]$ ]] || die "invalid time '$3' (HH:MM, UTC)"
-    unit="$UNIT_DIR/potions-drill-$1"
-    printf '%s\n' "# Managed by Potions: the unattended restore drill of app $1." "[Unit]" \
-      "Description=Potions: restore drill of $1" "[Service]" "Type=oneshot" "User=@@DEPLOY_USER@@" \
-      "Group=@@DEPLOY_USER@@" "UMask=0077" "ExecStart=/bin/bash @@ROOT@@/$1/backups/.drill.sh" > "$unit.service.tmp"
-    printf '%s\n' "# Managed by Potions: when the restore drill of app $1 runs." "[Unit]" \
-      "Description=Potions: weekly restore drill of $1" "[Timer]" "OnCalendar=$2 *-*-* $3:00 UTC" "Persistent=true" \
-      "[Install]" "WantedBy=timers.target" > "$unit.timer.tmp"
-    chmod 0644 "$unit.service.tmp" "$unit.timer.tmp"
-    mv -f "$unit.service.tmp" "$unit.service"
-    mv -f "$unit.timer.tmp" "$unit.timer"
-    systemctl daemon-reload
-    systemctl enable --now "potions-drill-$1.timer"
+    time_ok "$3"
+    timer_install "potions-drill-$1" "the restore drill of app $1" "$2 *-*-* $3:00 UTC" \
+      "@@ROOT@@/$1/backups/.drill.sh"
     ;;
   drill-unschedule)
     # drill-unschedule APP: stop and remove the app's restore drill timer
     [ $# -eq 1 ] || die "usage: drill-unschedule APP"
     app_ok "$1"
-    systemctl disable --now "potions-drill-$1.timer" 2>/dev/null || true
-    rm -f "$UNIT_DIR/potions-drill-$1.timer" "$UNIT_DIR/potions-drill-$1.service"
-    systemctl daemon-reload
+    timer_remove "potions-drill-$1"
     ;;
   drill-run)
     # drill-run APP: run the app's scheduled restore drill now (the timer's service), waiting for it

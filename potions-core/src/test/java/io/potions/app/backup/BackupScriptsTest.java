@@ -227,46 +227,57 @@ class BackupScriptsTest {
 
   @Test
   void theHelperWritesTheTimerAndRefusesABadTime() throws Exception {
-    Path units = Files.createDirectories(dir.resolve("units"));
-    Path bin = Files.createDirectories(dir.resolve("bin"));
-    Files.writeString(bin.resolve("systemctl"), "#!/bin/bash\necho \"systemctl $*\"\n").toFile().setExecutable(true);
-    Path helper = Files.writeString(dir.resolve("potions-admin"),
-        SystemFiles.adminHelper().replace("UNIT_DIR=/etc/systemd/system", "UNIT_DIR=" + units));
-    String path = "PATH=" + bin + ":" + System.getenv("PATH");
-    Run bad = bash(helper, List.of("backup-schedule", "keep", "25:00"), path);
+    TimerHelper h = timerHelper();
+    Run bad = bash(h.script(), List.of("backup-schedule", "keep", "25:00"), h.path());
     assertThat(bad.status).isEqualTo(64);
     assertThat(bad.output).contains("invalid time");
-    Run ok = bash(helper, List.of("backup-schedule", "keep", "03:30"), path);
+    Run ok = bash(h.script(), List.of("backup-schedule", "keep", "03:30"), h.path());
     assertThat(ok.status).as(ok.output).isZero();
     assertThat(ok.output).contains("systemctl enable --now potions-backup-keep.timer");
-    assertThat(Files.readString(units.resolve("potions-backup-keep.timer"))).contains("OnCalendar=*-*-* 03:30:00 UTC");
-    assertThat(Files.readString(units.resolve("potions-backup-keep.service"))).contains("User=deploy",
+    assertThat(Files.readString(h.units().resolve("potions-backup-keep.timer"))).contains("OnCalendar=*-*-* 03:30:00 UTC");
+    assertThat(Files.readString(h.units().resolve("potions-backup-keep.service"))).contains("User=deploy",
         "OnFailure=potions-backup-failed@keep.service", "ExecStart=/bin/bash /opt/potions/keep/backups/.scheduled.sh");
-    assertThat(Files.readString(units.resolve("potions-backup-failed@.service")))
-        .contains("ExecStart=" + helper.toRealPath() + " backup-failed %i");
+    assertThat(Files.readString(h.units().resolve("potions-backup-failed@.service")))
+        .contains("ExecStart=" + h.script().toRealPath() + " backup-failed %i");
+    Run off = bash(h.script(), List.of("backup-unschedule", "keep"), h.path());
+    assertThat(off.status).as(off.output).isZero();
+    assertThat(off.output).contains("systemctl disable --now potions-backup-keep.timer");
+    assertThat(h.units().resolve("potions-backup-keep.timer")).doesNotExist();
+    assertThat(h.units().resolve("potions-backup-keep.service")).doesNotExist();
   }
 
   @Test
-  void theHelperWritesTheWeeklyDrillTimerAndRefusesABadDay() throws Exception {
+  void theHelperWritesTheWeeklyDrillTimerAndRefusesABadDayOrTime() throws Exception {
+    TimerHelper h = timerHelper();
+    Run badDay = bash(h.script(), List.of("drill-schedule", "keep", "Someday", "04:00"), h.path());
+    assertThat(badDay.status).isEqualTo(64);
+    assertThat(badDay.output).contains("invalid day");
+    Run badTime = bash(h.script(), List.of("drill-schedule", "keep", "Sun", "4am"), h.path());
+    assertThat(badTime.status).isEqualTo(64);
+    assertThat(badTime.output).contains("invalid time");
+    assertThat(h.units()).isEmptyDirectory();
+    Run ok = bash(h.script(), List.of("drill-schedule", "keep", "Sun", "04:00"), h.path());
+    assertThat(ok.status).as(ok.output).isZero();
+    assertThat(ok.output).contains("systemctl enable --now potions-drill-keep.timer");
+    assertThat(Files.readString(h.units().resolve("potions-drill-keep.timer"))).contains("OnCalendar=Sun *-*-* 04:00:00 UTC");
+    assertThat(Files.readString(h.units().resolve("potions-drill-keep.service"))).contains("User=deploy",
+        "ExecStart=/bin/bash /opt/potions/keep/backups/.drill.sh").doesNotContain("OnFailure=");
+    Run off = bash(h.script(), List.of("drill-unschedule", "keep"), h.path());
+    assertThat(off.status).as(off.output).isZero();
+    assertThat(h.units().resolve("potions-drill-keep.timer")).doesNotExist();
+  }
+
+  /** The root helper writing units into the test's directory, with a systemctl that only says what it was asked. */
+  private TimerHelper timerHelper() throws Exception {
     Path units = Files.createDirectories(dir.resolve("units"));
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Files.writeString(bin.resolve("systemctl"), "#!/bin/bash\necho \"systemctl $*\"\n").toFile().setExecutable(true);
     Path helper = Files.writeString(dir.resolve("potions-admin"),
         SystemFiles.adminHelper().replace("UNIT_DIR=/etc/systemd/system", "UNIT_DIR=" + units));
-    String path = "PATH=" + bin + ":" + System.getenv("PATH");
-    Run bad = bash(helper, List.of("drill-schedule", "keep", "Someday", "04:00"), path);
-    assertThat(bad.status).isEqualTo(64);
-    assertThat(bad.output).contains("invalid day");
-    Run ok = bash(helper, List.of("drill-schedule", "keep", "Sun", "04:00"), path);
-    assertThat(ok.status).as(ok.output).isZero();
-    assertThat(ok.output).contains("systemctl enable --now potions-drill-keep.timer");
-    assertThat(Files.readString(units.resolve("potions-drill-keep.timer"))).contains("OnCalendar=Sun *-*-* 04:00:00 UTC");
-    assertThat(Files.readString(units.resolve("potions-drill-keep.service"))).contains("User=deploy",
-        "ExecStart=/bin/bash /opt/potions/keep/backups/.drill.sh");
-    Run off = bash(helper, List.of("drill-unschedule", "keep"), path);
-    assertThat(off.status).as(off.output).isZero();
-    assertThat(units.resolve("potions-drill-keep.timer")).doesNotExist();
+    return new TimerHelper(helper, units, "PATH=" + bin + ":" + System.getenv("PATH"));
   }
+
+  private record TimerHelper(Path script, Path units, String path) {}
 
   @Test
   void aDumpIsRestoredAsTheNewRoleNeverAsPostgresWithThePasswordOffTheCommandLine() throws Exception {
@@ -531,12 +542,15 @@ class BackupScriptsTest {
     }
   }
 
+  /** Runs a script with one extra environment variable ({@code NAME=value}, or null) and the given stdin. */
   private static Run bashWithStdin(Path script, List<String> args, String env, byte[] stdin) throws Exception {
     List<String> command = new ArrayList<>(List.of("bash", script.toString()));
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    String[] kv = env.split("=", 2);
-    pb.environment().put(kv[0], kv[1]);
+    if (env != null) {
+      String[] kv = env.split("=", 2);
+      pb.environment().put(kv[0], kv[1]);
+    }
     Process p = pb.start();
     try (var in = p.getOutputStream()) {
       in.write(stdin);
@@ -552,17 +566,7 @@ class BackupScriptsTest {
   }
 
   private static Run bash(Path script, List<String> args, String env) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bash", script.toString()));
-    command.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    if (env != null) {
-      String[] kv = env.split("=", 2);
-      pb.environment().put(kv[0], kv[1]);
-    }
-    Process p = pb.start();
-    p.getOutputStream().close();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Run(p.exitValue(), output);
+    return bashWithStdin(script, args, env, new byte[0]);
   }
+
 }
