@@ -70,12 +70,14 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
   private final BaseImage base;
   private final int memoryMib;
   private final double cpus;
+  private final Optional<String> cpuSet;
   private final String cachePrefix;
 
   private LocalContainerBuilder(Builder b) {
     this.base = b.base;
     this.memoryMib = b.memoryMib;
     this.cpus = b.cpus;
+    this.cpuSet = b.cpuSet;
     this.cachePrefix = b.cachePrefix;
   }
 
@@ -92,6 +94,7 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
     private final BaseImage base;
     private int memoryMib = 2048;
     private double cpus = 1.0;
+    private Optional<String> cpuSet = Optional.empty();
     private String cachePrefix = "potions-build-";
 
     private Builder(BaseImage base) {
@@ -121,6 +124,21 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
             + " machine's " + Runtime.getRuntime().availableProcessors() + "; got " + cpus + ".");
       }
       this.cpus = cpus;
+      return this;
+    }
+
+    /**
+     * @param cpus which of this machine's CPUs the build may run on, in Docker's {@code --cpuset-cpus}
+     *     form ({@code 1}, {@code 2-3}, {@code 0,2}): keeps some cores free for what else the machine
+     *     runs (an IDE, a CI job beside the build)
+     * @return this
+     */
+    public Builder cpuSet(String cpus) {
+      if (!cpus.matches("\\d{1,3}(-\\d{1,3})?(,\\d{1,3}(-\\d{1,3})?){0,63}")) {
+        throw new InvalidInputException("A CPU set is CPU numbers and ranges separated by commas, such as 1 or 0,2-3;"
+            + " got '" + cpus + "'.");
+      }
+      this.cpuSet = Optional.of(cpus);
       return this;
     }
 
@@ -168,7 +186,8 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
       PlatformFacts here = PlatformFacts.parse(run(container, PlatformFacts.script(), List.of(), "read the platform"));
       PlatformCheck.require(here, target, "a local container from " + base.reference(), request.target().host());
       log.accept("building in a local container (" + here.distribution() + ", " + here.arch() + "; " + memoryMib
-          + " MiB, " + cpus + " CPU) with the cache volume " + volume);
+          + " MiB, " + cpus + " CPU" + cpuSet.map(set -> " on CPUs " + set).orElse("") + ") with the cache volume "
+          + volume);
       checkRuntimes(request, container);
       sendSource(request, container);
       String releaseName = runBuild(request, container);
@@ -297,6 +316,7 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
         .withMemory(memoryBytes)
         .withMemorySwap(memoryBytes)
         .withNanoCPUs((long) (cpus * 1_000_000_000L));
+    cpuSet.ifPresent(host::withCpusetCpus);
     String id = client.createContainerCmd(image).withCmd("sleep", "infinity").withWorkingDir("/cache")
         .withLabels(Map.of(LABEL, "local-container", "io.potions.app", app)).withHostConfig(host).exec().getId();
     try {

@@ -49,6 +49,9 @@ class LocalContainerBuilderTest {
     assertThatThrownBy(() -> b.memoryMib(100)).isInstanceOf(InvalidInputException.class).hasMessageContaining("256");
     assertThatThrownBy(() -> b.cpus(0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("more than 0");
     assertThatThrownBy(() -> b.cacheVolumePrefix("a/b")).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> b.cpuSet("1;rm")).isInstanceOf(InvalidInputException.class).hasMessageContaining("0,2-3");
+    assertThatThrownBy(() -> b.cpuSet("")).isInstanceOf(InvalidInputException.class);
+    assertThat(b.cpuSet("0,2-3").cpuSet("1").build().name()).isEqualTo("local-container");
     assertThat(b.memoryMib(4096).cpus(1).build().name()).isEqualTo("local-container");
     assertThat(BaseImage.pulled("debian:bookworm").pullWhenMissing()).isTrue();
     assertThat(BaseImage.local("potions-testkit/rootfs:abc").pullWhenMissing()).isFalse();

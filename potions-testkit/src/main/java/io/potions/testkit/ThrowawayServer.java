@@ -91,6 +91,18 @@ public final class ThrowawayServer extends GenericContainer<ThrowawayServer> {
     return new ThrowawayServer(image, hostKey, authorizedKeys);
   }
 
+  /**
+   * Keeps this server on some of this machine's CPUs, so that two servers in one test behave like two
+   * machines rather than competing for the same cores (call before {@code start()}).
+   *
+   * @param cpus Docker's {@code --cpuset-cpus} form, such as {@code 0} or {@code 1-3}
+   * @return this
+   */
+  public ThrowawayServer onCpus(String cpus) {
+    withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withCpusetCpus(cpus));
+    return this;
+  }
+
   static ThrowawayServer fromImage(String image) {
     return withKeys(image, SshIdentity.generateEd25519("testkit-host"),
         List.of(TestkitKeys.client().publicKey()));

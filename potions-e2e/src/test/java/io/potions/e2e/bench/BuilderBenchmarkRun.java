@@ -46,8 +46,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * window just before it, and their ratio; per builder the median of those ratios. Prints the figures
  * and writes target/bench/builders.json.
  *
- * <p>All three "machines" are containers on this one machine: a build server or a build container
- * competes with the app server for the same CPUs here, which a real build server would not.
+ * <p>All three "machines" are containers on this one machine. So that the build server and the build
+ * container stand for other machines, as they are in production, the app server is kept on CPU 0 and
+ * they on the other CPUs ({@code --cpuset-cpus}); memory, disk and this JVM (the SDK and the load)
+ * are still shared. The on-server builder builds on the app server's one CPU.
  */
 @ExtendWith(RequiresDocker.class)
 class BuilderBenchmarkRun {
@@ -61,14 +63,21 @@ class BuilderBenchmarkRun {
     Path tmp = Files.createTempDirectory("potions-bench-builders-");
     // Built from the app servers' own provisioned snapshot (as LocalContainerBuilderE2ETest does): the
     // build image then adds nothing, so the first container build measures a build, not 470 apt packages.
+    int cpus = Runtime.getRuntime().availableProcessors();
+    if (cpus < 2) {
+      throw new AssertionError("the builder benchmark needs 2 CPUs or more (one for the app server); this machine has "
+          + cpus);
+    }
+    String appServerCpus = "0";
+    String buildCpus = cpus == 2 ? "1" : "1-" + (cpus - 1);
     LocalContainerBuilder local = LocalContainerBuilder.builder(BaseImage.local(ServerImages.provisionedImage()))
-        .memoryMib(1536).cpus(1.0)
+        .memoryMib(1536).cpus(1.0).cpuSet(buildCpus)
         .cacheVolumePrefix("potions-bench-" + UUID.randomUUID().toString().substring(0, 8) + "-").build();
     try (ThrowawayServer appBox = ThrowawayServer.provisioned(); ThrowawayServer buildBox = ThrowawayServer.provisioned();
          Potions ops = Potions.builder().build();
          SampleRepository repo = SampleRepository.openOrCreate(tmp.resolve("bench"), SampleRepository.sampleAppSources())) {
-      appBox.start();
-      buildBox.start();
+      appBox.onCpus(appServerCpus).start();
+      buildBox.onCpus(buildCpus).start();
       Server builder = ops.existingServer("builder-1", buildBox.sshTarget()).provision();
       BuildServerBuilder remote = BuildServerBuilder.on(builder);
       try (Potions potions = Potions.builder().addReleaseBuilder(remote).addReleaseBuilder(local).build()) {
@@ -77,7 +86,9 @@ class BuilderBenchmarkRun {
         live.create(settings(LIVE, Optional.empty()));
         require(live.deploy("main"), "live");
         String liveVersion = repo.version();
-        put("machine.cpus", Runtime.getRuntime().availableProcessors());
+        put("machine.cpus", cpus);
+        put("machine.app_server_cpuset", appServerCpus);
+        put("machine.build_server_and_container_cpuset", buildCpus);
         put("release_builders", List.of("on-server", remote.name(), local.name()));
         try (LoadLoop load = new LoadLoop(appBox.httpPort(), LIVE, "/version", 2, 2, 20)) {
           Instant loadStart = Instant.now().minusMillis(load.offsetMillis());
