@@ -19,10 +19,10 @@ import io.potions.source.UnknownRefException;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.Tee;
 import io.potions.testkit.ThrowawayServer;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +50,8 @@ class AppDeployE2ETest {
   private static final String DOMAIN = "shop.test";
   private static final String USER_SECRET = "user-secret-value-9d81c";
 
+  private ServerFixture fixture;
   private ThrowawayServer box;
-  private Potions potions;
   private Server server;
   private SampleRepository repo;
   private App app;
@@ -63,33 +63,22 @@ class AppDeployE2ETest {
 
   @BeforeAll
   void start() throws Exception {
-    Path tmp = java.nio.file.Files.createTempDirectory("potions-e2e-");
     originalErr = System.err;
     capturedErr = Tee.to(originalErr);
     System.setErr(capturedErr.out());
-    box = ThrowawayServer.provisioned();
-    box.start();
-    potions = Potions.builder().progress(progress.andThen(e -> {
-      if (e instanceof ProgressEvent.StepOutput o && o.step().equals("build")) {
-        System.out.println("  [build] " + o.line());
-      }
-    })).build();
-    server = potions.existingServer("app-box", box.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("shop"), SampleRepository.sampleAppSources());
-    app = server.app("shop").withSource(GitRepositorySource.local(repo.dir()));
+    fixture = ServerFixture.start("app");
+    box = fixture.box();
+    server = fixture.connect(Potions.builder().progress(progress.andThen(ServerFixture.printingBuildOutput(null)))
+        .build()).provision();
+    repo = fixture.repo();
+    app = fixture.app(server, "shop");
   }
 
   @AfterAll
   void stop() {
     System.setErr(originalErr);
-    if (repo != null) {
-      repo.close();
-    }
-    if (potions != null) {
-      potions.close();
-    }
-    if (box != null) {
-      box.stop();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

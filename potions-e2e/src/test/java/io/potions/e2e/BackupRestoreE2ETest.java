@@ -19,10 +19,10 @@ import io.potions.app.backup.BackupNotFoundException;
 import io.potions.app.backup.RestoreResult;
 import io.potions.app.backup.VerifyResult;
 import io.potions.progress.ProgressEvent;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +64,8 @@ class BackupRestoreE2ETest {
       end
       """;
 
+  private ServerFixture fixture;
   private ThrowawayServer box;
-  private Potions potions;
   private App app;
   private SampleRepository repo;
   private Path tmp;
@@ -73,14 +73,13 @@ class BackupRestoreE2ETest {
   private Backup v1Backup;
 
   @BeforeAll
-  void start() throws Exception {
-    tmp = Files.createTempDirectory("potions-backup-e2e-");
-    box = ThrowawayServer.provisioned();
-    box.start();
-    potions = Potions.builder().progress(progress).build();
-    Server server = potions.existingServer("backup-box", box.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("keep"), SampleRepository.sampleAppSources());
-    app = server.app("keep").withSource(GitRepositorySource.local(repo.dir()));
+  void start() {
+    fixture = ServerFixture.start("backup");
+    box = fixture.box();
+    tmp = fixture.dir();
+    Server server = fixture.connect(Potions.builder().progress(progress).build()).provision();
+    repo = fixture.repo();
+    app = fixture.app(server, "keep");
     app.create(AppSettings.builder().addDomains(DOMAIN).https(false)
         .migrationCommand("PotionsSample.Release.migrate()")
         .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(30)).build()).build());
@@ -88,11 +87,8 @@ class BackupRestoreE2ETest {
 
   @AfterAll
   void stop() {
-    if (potions != null) {
-      potions.close();
-    }
-    if (box != null) {
-      box.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

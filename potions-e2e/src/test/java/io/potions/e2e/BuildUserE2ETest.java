@@ -8,13 +8,11 @@ import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
-import io.potions.progress.ProgressEvent;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +39,8 @@ class BuildUserE2ETest {
   private static final String AREA = "/var/lib/potions-build";
   private static final String USER_SECRET = "user-secret-value-5e0c2";
 
+  private ServerFixture fixture;
   private ThrowawayServer box;
-  private Potions potions;
   private Server server;
   private SampleRepository repo;
   private App shop;
@@ -51,34 +49,20 @@ class BuildUserE2ETest {
   private String blogVersion;
 
   @BeforeAll
-  void start() throws Exception {
-    Path tmp = java.nio.file.Files.createTempDirectory("potions-e2e-build-user-");
-    box = ThrowawayServer.provisioned();
-    box.start();
-    potions = Potions.builder().progress(e -> {
-      if (e instanceof ProgressEvent.StepOutput o && o.step().equals("build")) {
-        synchronized (buildLines) {
-          buildLines.add(o.line());
-        }
-        System.out.println("  [build] " + o.line());
-      }
-    }).build();
-    server = potions.existingServer("build-box", box.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("sample"), SampleRepository.sampleAppSources());
-    shop = server.app("shop").withSource(GitRepositorySource.local(repo.dir()));
-    blog = server.app("blog").withSource(GitRepositorySource.local(repo.dir()));
+  void start() {
+    fixture = ServerFixture.start("build-user");
+    box = fixture.box();
+    server = fixture.connect(Potions.builder().progress(ServerFixture.printingBuildOutput(buildLines)).build())
+        .provision();
+    repo = fixture.repo();
+    shop = fixture.app(server, "shop");
+    blog = fixture.app(server, "blog");
   }
 
   @AfterAll
   void stop() {
-    if (repo != null) {
-      repo.close();
-    }
-    if (potions != null) {
-      potions.close();
-    }
-    if (box != null) {
-      box.stop();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

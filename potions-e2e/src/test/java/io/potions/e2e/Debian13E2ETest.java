@@ -11,15 +11,13 @@ import io.potions.app.DeployFailedException;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
 import io.potions.app.Slot;
-import io.potions.progress.ProgressEvent;
 import io.potions.provision.Distribution;
 import io.potions.provision.ProvisionReport;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,38 +47,26 @@ class Debian13E2ETest {
   private static final String DOMAIN = "trixie.test";
   private static final int BUILD_MEMORY_MIB = 384;
 
+  private ServerFixture fixture;
   private ThrowawayServer box;
-  private Potions potions;
   private Server server;
   private SampleRepository repo;
   private App app;
   private Deployment first;
 
   @BeforeAll
-  void start() throws Exception {
-    Path tmp = java.nio.file.Files.createTempDirectory("potions-e2e-trixie-");
-    box = ThrowawayServer.provisioned(Distribution.DEBIAN_13);
-    box.start();
-    potions = Potions.builder().progress(e -> {
-      if (e instanceof ProgressEvent.StepOutput o && o.step().equals("build")) {
-        System.out.println("  [build] " + o.line());
-      }
-    }).build();
-    server = potions.existingServer("trixie-box", box.sshTarget());
-    repo = SampleRepository.openOrCreate(tmp.resolve("shop"), SampleRepository.sampleAppSources());
-    app = server.app("shop").withSource(GitRepositorySource.local(repo.dir()));
+  void start() {
+    fixture = ServerFixture.start("trixie", Distribution.DEBIAN_13);
+    box = fixture.box();
+    server = fixture.connect(Potions.builder().progress(ServerFixture.printingBuildOutput(null)).build());
+    repo = fixture.repo();
+    app = fixture.app(server, "shop");
   }
 
   @AfterAll
   void stop() {
-    if (repo != null) {
-      repo.close();
-    }
-    if (potions != null) {
-      potions.close();
-    }
-    if (box != null) {
-      box.stop();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -9,14 +9,13 @@ import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.Pebble;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -47,9 +46,9 @@ class HttpsE2ETest {
   private static final String BASE = "apps.potions.test";
   private static final String DEFAULT_DOMAIN = "shop." + BASE;
 
+  private ServerFixture fixture;
   private ThrowawayServer box;
   private Pebble pebble;
-  private Potions potions;
   private Server server;
   private SampleRepository repo;
   private App app;
@@ -57,33 +56,22 @@ class HttpsE2ETest {
 
   @BeforeAll
   void start() throws Exception {
-    Path tmp = java.nio.file.Files.createTempDirectory("potions-e2e-https-");
-    box = ThrowawayServer.provisioned();
-    box.start();
-    pebble = Pebble.start(box.bridgeGateway(), box.bridgeAddress());
-    potions = Potions.builder()
+    fixture = ServerFixture.start("https");
+    box = fixture.box();
+    pebble = fixture.open(Pebble.start(box.bridgeGateway(), box.bridgeAddress()));
+    server = fixture.connect(Potions.builder()
         .acme(pebble.acme().withEmail("ops@potions.test"))
         .baseDomain(BASE)
-        .build();
-    server = potions.existingServer("https-box", box.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("shop"), SampleRepository.sampleAppSources());
-    app = server.app("shop").withSource(GitRepositorySource.local(repo.dir()));
+        .build()).provision();
+    repo = fixture.repo();
+    app = fixture.app(server, "shop");
     trustingPebble = pebble.clientTrustingIssuedCertificates();
   }
 
   @AfterAll
   void stop() {
-    if (repo != null) {
-      repo.close();
-    }
-    if (potions != null) {
-      potions.close();
-    }
-    if (pebble != null) {
-      pebble.close();
-    }
-    if (box != null) {
-      box.stop();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

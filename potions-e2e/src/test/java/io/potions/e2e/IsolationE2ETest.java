@@ -7,12 +7,11 @@ import io.potions.Server;
 import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.HealthCheck;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,26 +37,24 @@ class IsolationE2ETest {
   private static final String B = "beta";
   private static final String B_FILE_CONTENT = "beta-private-data-5e1f";
 
+  private ServerFixture fixture;
   private ThrowawayServer box;
-  private Potions potions;
   private Server server;
   private SampleRepository repo;
 
   @BeforeAll
   void start() throws Exception {
-    Path tmp = java.nio.file.Files.createTempDirectory("potions-e2e-isolation-");
-    box = ThrowawayServer.provisioned();
-    box.start();
-    potions = Potions.builder().build();
-    server = potions.existingServer("isolation-box", box.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("sample"), SampleRepository.sampleAppSources());
+    fixture = ServerFixture.start("isolation");
+    box = fixture.box();
+    server = fixture.connect(Potions.builder().build()).provision();
+    repo = fixture.repo();
     HealthCheck health = HealthCheck.builder().deadline(Duration.ofSeconds(60)).build();
     // A has its own limits; B keeps the defaults.
-    App a = server.app(A).withSource(GitRepositorySource.local(repo.dir()));
+    App a = fixture.app(server, A);
     a.create(AppSettings.builder().addDomains(A + ".test").https(false).healthCheck(health)
         .migrationCommand("PotionsSample.Release.migrate()")
         .memoryMaxMib(384).cpuQuotaPercent(50).tasksMax(200).build());
-    App b = server.app(B).withSource(GitRepositorySource.local(repo.dir()));
+    App b = fixture.app(server, B);
     b.create(AppSettings.builder().addDomains(B + ".test").https(false).healthCheck(health)
         .migrationCommand("PotionsSample.Release.migrate()").build());
     assertThat(a.deploy("main").succeeded()).isTrue();
@@ -66,15 +63,9 @@ class IsolationE2ETest {
   }
 
   @AfterAll
-  void stop() throws Exception {
-    if (repo != null) {
-      repo.close();
-    }
-    if (potions != null) {
-      potions.close();
-    }
-    if (box != null) {
-      box.stop();
+  void stop() {
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

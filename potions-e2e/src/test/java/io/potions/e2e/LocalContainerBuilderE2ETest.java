@@ -14,17 +14,14 @@ import io.potions.app.HealthCheck;
 import io.potions.app.Stage;
 import io.potions.docker.BaseImage;
 import io.potions.docker.LocalContainerBuilder;
-import io.potions.progress.ProgressEvent;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ServerImages;
 import io.potions.testkit.ThrowawayServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,9 +57,9 @@ class LocalContainerBuilderE2ETest {
   private static final String BUILD_PROCESSES =
       "ps -eo args= | grep -E '(/mix( |$)|elixirc|erlc|rebar3|cc1|/gcc|npm)' | grep -v grep || true";
 
+  private ServerFixture fixture;
   private ThrowawayServer appBox;
   private LocalContainerBuilder builder;
-  private Potions deployer;
   private SampleRepository repo;
   private App shop;
   private DockerClient docker;
@@ -73,10 +70,9 @@ class LocalContainerBuilderE2ETest {
   private List<String> firstBuildLines;
 
   @BeforeAll
-  void start() throws Exception {
-    Path tmp = Files.createTempDirectory("potions-e2e-local-container-");
-    appBox = ThrowawayServer.provisioned();
-    appBox.start();
+  void start() {
+    fixture = ServerFixture.start("local-container");
+    appBox = fixture.box();
     docker = DockerClientProviderStrategy.getClientForConfig(DockerClientFactory.instance().getTransportConfig());
     // The app servers' own image (the provisioned Debian 12 snapshot, built from Debian's packages):
     // the container matches them by construction, and it already has Erlang, Elixir, the C toolchain
@@ -85,34 +81,19 @@ class LocalContainerBuilderE2ETest {
     builder = LocalContainerBuilder.builder(BaseImage.local(ServerImages.provisionedImage()))
         .memoryMib(1536).cpus(1.0)
         .cacheVolumePrefix("potions-e2e-" + UUID.randomUUID().toString().substring(0, 8) + "-").build();
-    deployer = Potions.builder().releaseBuilder(builder).progress(e -> {
-      if (e instanceof ProgressEvent.StepOutput o && o.step().equals("build")) {
-        synchronized (buildLines) {
-          buildLines.add(o.line());
-        }
-        System.out.println("  [build] " + o.line());
-      }
-    }).build();
-    Server appServer = deployer.existingServer("app-1", appBox.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("sample"), SampleRepository.sampleAppSources());
-    shop = appServer.app("shop").withSource(GitRepositorySource.local(repo.dir()));
+    fixture.open(() -> System.out.println("removed cache volumes " + builder.removeCaches()));
+    Server appServer = fixture.connect(Potions.builder().releaseBuilder(builder)
+        .progress(ServerFixture.printingBuildOutput(buildLines)).build()).provision();
+    repo = fixture.repo();
+    shop = fixture.app(appServer, "shop");
     shop.create(AppSettings.builder().addDomains("shop.test").https(false)
         .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(30)).build()).build());
   }
 
   @AfterAll
   void stop() {
-    if (repo != null) {
-      repo.close();
-    }
-    if (deployer != null) {
-      deployer.close();
-    }
-    if (builder != null) {
-      System.out.println("removed cache volumes " + builder.removeCaches());
-    }
-    if (appBox != null) {
-      appBox.stop();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -18,11 +18,10 @@ import io.potions.app.backup.OffsiteTarget;
 import io.potions.app.backup.RestoreResult;
 import io.potions.app.backup.VerifyResult;
 import io.potions.progress.ProgressEvent;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.S3Server;
-import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,8 +59,8 @@ class OffsiteBackupE2ETest {
   private static final String FILE_TEXT = "offsite-canary-file-" + UUID.randomUUID();
   private static final String ROW_TEXT = "offsite-canary-row-" + UUID.randomUUID();
 
+  private ServerFixture fixture;
   private ThrowawayServer box;
-  private Potions potions;
   private App app;
   private Path tmp;
   private S3Server s3;
@@ -72,17 +71,15 @@ class OffsiteBackupE2ETest {
 
   @BeforeAll
   void start() throws Exception {
-    tmp = Files.createTempDirectory("potions-offsite-e2e-");
+    fixture = ServerFixture.start("offsite");
+    box = fixture.box();
+    tmp = fixture.dir();
     s3 = S3Server.start(tmp.resolve("s3"), KEY_ID, SECRET);
-    box = ThrowawayServer.provisioned();
-    box.start();
     // The server reaches this machine at its default gateway (the Docker bridge).
     String gateway = exec("ip route show default | awk '{print $3; exit}'");
     endpoint = s3.endpointFor(gateway);
-    potions = Potions.builder().progress(progress).build();
-    Server server = potions.existingServer("offsite-box", box.sshTarget()).provision();
-    SampleRepository repo = SampleRepository.openOrCreate(tmp.resolve("vault"), SampleRepository.sampleAppSources());
-    app = server.app("vault").withSource(GitRepositorySource.local(repo.dir()));
+    Server server = fixture.connect(Potions.builder().progress(progress).build()).provision();
+    app = fixture.app(server, "vault");
     app.create(AppSettings.builder().addDomains(DOMAIN).https(false)
         .migrationCommand("PotionsSample.Release.migrate()")
         .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(30)).build()).build());
@@ -91,12 +88,10 @@ class OffsiteBackupE2ETest {
 
   @AfterAll
   void stop() {
-    if (potions != null) {
-      potions.close();
+    if (fixture != null) {
+      fixture.close();
     }
-    if (box != null) {
-      box.close();
-    }
+    // Not one of the fixture's: the tests replace it (a restarted or re-keyed S3 server).
     if (s3 != null) {
       s3.close();
     }

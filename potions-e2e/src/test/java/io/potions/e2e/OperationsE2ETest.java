@@ -17,13 +17,13 @@ import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,35 +54,27 @@ import org.testcontainers.containers.Container;
 class OperationsE2ETest {
   private static final String DOMAIN = "ops.test";
 
+  private ServerFixture fixture;
   private ThrowawayServer box;
-  private Potions potions;
   private Server server;
   private SampleRepository repo;
   private App app;
 
   @BeforeAll
-  void start() throws Exception {
-    Path tmp = java.nio.file.Files.createTempDirectory("potions-e2e-ops-");
-    box = ThrowawayServer.provisioned();
-    box.start();
-    potions = Potions.builder().build();
-    server = potions.existingServer("ops-box", box.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("ops"), SampleRepository.sampleAppSources());
-    app = server.app("ops").withSource(GitRepositorySource.local(repo.dir()));
+  void start() {
+    fixture = ServerFixture.start("ops");
+    box = fixture.box();
+    server = fixture.connect(Potions.builder().build()).provision();
+    repo = fixture.repo();
+    app = fixture.app(server, "ops");
     app.create(AppSettings.builder().addDomains(DOMAIN).https(false)
         .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(30)).build()).build());
   }
 
   @AfterAll
   void stop() {
-    if (repo != null) {
-      repo.close();
-    }
-    if (potions != null) {
-      potions.close();
-    }
-    if (box != null) {
-      box.stop();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

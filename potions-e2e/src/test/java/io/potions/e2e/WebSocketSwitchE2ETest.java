@@ -14,15 +14,13 @@ import io.potions.app.domain.DomainCheck;
 import io.potions.app.domain.DomainNotPointedException;
 import io.potions.app.domain.Domains;
 import io.potions.progress.ProgressEvent;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,8 +61,8 @@ class WebSocketSwitchE2ETest {
   /** Potions' spread; it ends before the sample app's listener gives up its own 10 s drain. */
   private static final Duration WINDOW = Duration.ofSeconds(3);
 
+  private ServerFixture fixture;
   private ThrowawayServer box;
-  private Potions potions;
   private SampleRepository repo;
   private App app;
   private HttpClient http;
@@ -72,35 +70,27 @@ class WebSocketSwitchE2ETest {
   private volatile long flipNanos;
 
   @BeforeAll
-  void start() throws Exception {
-    Path tmp = Files.createTempDirectory("potions-ws-");
-    box = ThrowawayServer.provisioned();
-    box.start();
-    potions = Potions.builder().progress(e -> {
+  void start() {
+    fixture = ServerFixture.start("ws");
+    box = fixture.box();
+    Server server = fixture.connect(Potions.builder().progress(e -> {
       if (e instanceof ProgressEvent.StepOutput o && o.line().startsWith("new connections now go to")) {
         flipNanos = System.nanoTime();
       }
       if (e instanceof ProgressEvent.StepOutput o && o.step().equals("switch")) {
         System.out.println("  [switch] " + o.line());
       }
-    }).build();
-    Server server = potions.existingServer("ws-box", box.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("live"), SampleRepository.sampleAppSources());
-    app = server.app("live").withSource(GitRepositorySource.local(repo.dir()));
+    }).build()).provision();
+    repo = fixture.repo();
+    app = fixture.app(server, "live");
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   @AfterAll
   void stop() {
     clients.forEach(Client::close);
-    if (repo != null) {
-      repo.close();
-    }
-    if (potions != null) {
-      potions.close();
-    }
-    if (box != null) {
-      box.stop();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -20,21 +20,22 @@ part="$dir/.partial-$id"
 rm -rf -- "$part"
 mkdir -m 0700 -- "$part"
 trap 'rm -rf -- "$part"' EXIT
+# The files are the deploy user's: root only produces the streams. Each checksum is taken while the
+# stream is written (on another core), not by reading a 1 GB file a second time.
 echo "==> dumping the database"
-# The redirect is meant to be the deploy user's: root only produces the stream.
-# shellcheck disable=SC2024
-@@DB_DUMP@@ > "$part/db.dump"
+@@DB_DUMP@@ | tee "$part/db.dump" | sha256sum > "$part/.db.sha256"
 echo "==> archiving the storage"
-# shellcheck disable=SC2024
-@@STORAGE_TAR@@ > "$part/storage.tar"
-db_sha=$(sha256sum "$part/db.dump" | cut -d' ' -f1)
-st_sha=$(sha256sum "$part/storage.tar" | cut -d' ' -f1)
+@@STORAGE_TAR@@ | tee "$part/storage.tar" | sha256sum > "$part/.storage.sha256"
+db_sha=$(cut -d' ' -f1 < "$part/.db.sha256")
+st_sha=$(cut -d' ' -f1 < "$part/.storage.sha256")
+rm -f -- "$part/.db.sha256" "$part/.storage.sha256"
 db_size=$(stat -c %s "$part/db.dump")
 st_size=$(stat -c %s "$part/storage.tar")
 printf '{"id":"%s","app":%s,"createdAt":"%s","kind":%s,"release":%s,"database":{"file":"db.dump","bytes":%s,"sha256":"%s"},"storage":{"file":"storage.tar","bytes":%s,"sha256":"%s"}}\n' \
   "$id" @@APP_JSON@@ "$(date -u +%Y-%m-%dT%H:%M:%SZ)" @@KIND_JSON@@ @@RELEASE_JSON@@ \
   "$db_size" "$db_sha" "$st_size" "$st_sha" > "$part/manifest.json"
-sync -f "$part/db.dump" 2>/dev/null || true
+# On disk before it is renamed into place (these files only, not the whole filesystem).
+sync -- "$part/db.dump" "$part/storage.tar" "$part/manifest.json" 2>/dev/null || true
 mv -- "$part" "$dir/$id"
 trap - EXIT
 echo "POTIONS_BACKUP=$id"
