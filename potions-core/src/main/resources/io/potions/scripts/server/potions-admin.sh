@@ -222,7 +222,9 @@ case "$cmd" in
 POTIONS_BUILD_SCRIPT
     # Next to live apps, the build gets a lower CPU weight (apps have 100) and a memory ceiling: at
     # the ceiling the kernel stops the build, never a live app (and OOMScoreAdjust makes the build
-    # the first choice should the whole server run short).
+    # the first choice should the whole server run short). SCHED_BATCH keeps the compiler's many
+    # short processes from preempting an app that wakes for a request, and the build's disk I/O
+    # comes after the apps' and PostgreSQL's where the I/O scheduler honours priorities.
     # The build's time limit is kept here, as root: the caller's own (longer) limit cannot reach a
     # root process through sudo. On the limit (exit 124) or any exit of this helper, the whole unit
     # is stopped, every process of the build with it; RuntimeMaxSec stops it even if this helper
@@ -235,7 +237,8 @@ POTIONS_BUILD_SCRIPT
       -p PrivateDevices=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectProc=invisible \
       -p ProtectKernelTunables=yes -p ProtectKernelModules=yes -p ProtectControlGroups=yes \
       -p RuntimeMaxSec="$(($4 + 60))" -p TimeoutStopSec=15 \
-      -p MemoryMax="${build_mib}M" -p CPUWeight="$6" -p OOMScoreAdjust=500 -E POTIONS_BUILD_MEMORY_MIB="$build_mib" \
+      -p MemoryMax="${build_mib}M" -p CPUWeight="$6" -p OOMScoreAdjust=500 -p CPUSchedulingPolicy=batch \
+      -p IOSchedulingClass=best-effort -p IOSchedulingPriority=7 -E POTIONS_BUILD_MEMORY_MIB="$build_mib" \
       /bin/bash -c "$script" potions-build "$1" "$2" "$3" "$prefix" &
     wait "$!"
     ;;

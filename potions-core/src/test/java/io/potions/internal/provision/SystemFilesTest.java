@@ -345,7 +345,8 @@ class SystemFilesTest {
             + " -p PrivateDevices=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectProc=invisible"
             + " -p ProtectKernelTunables=yes -p ProtectKernelModules=yes -p ProtectControlGroups=yes"
             + " -p RuntimeMaxSec=660 -p TimeoutStopSec=15"
-            + " -p MemoryMax=1024M -p CPUWeight=20 -p OOMScoreAdjust=500 -E POTIONS_BUILD_MEMORY_MIB=1024 /bin/bash -c ")
+            + " -p MemoryMax=1024M -p CPUWeight=20 -p OOMScoreAdjust=500 -p CPUSchedulingPolicy=batch"
+            + " -p IOSchedulingClass=best-effort -p IOSchedulingPriority=7 -E POTIONS_BUILD_MEMORY_MIB=1024 /bin/bash -c ")
         .contains(SystemFiles.buildScript().stripTrailing())
         .endsWith(" potions-build shop " + RELEASE + " " + SHA + " " + ELIXIR_BIN
             + "\nsystemctl stop potions-build-shop.service\n");
