@@ -9,14 +9,11 @@ import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
 import io.potions.app.HealthCheck;
 import io.potions.builder.BuildServerBuilder;
-import io.potions.progress.ProgressEvent;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.HttpProbe;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,10 +43,9 @@ class BuildServerE2ETest {
   private static final String BUILD_PROCESSES =
       "ps -eo args= | grep -E '(/mix( |$)|elixirc|erlc|rebar3|cc1|/gcc)' | grep -v grep || true";
 
+  private ServerFixture fixture;
   private ThrowawayServer appBox;
   private ThrowawayServer buildBox;
-  private Potions potions;
-  private Potions deployer;
   private Server appServer;
   private SampleRepository repo;
   private App shop;
@@ -59,43 +55,24 @@ class BuildServerE2ETest {
   private Deployment first;
 
   @BeforeAll
-  void start() throws Exception {
-    Path tmp = Files.createTempDirectory("potions-e2e-build-server-");
-    appBox = ThrowawayServer.provisioned();
-    buildBox = ThrowawayServer.provisioned();
-    appBox.start();
-    buildBox.start();
-    potions = Potions.builder().build();
-    Server buildServer = potions.existingServer("builder-1", buildBox.sshTarget()).provision();
-    deployer = Potions.builder().releaseBuilder(BuildServerBuilder.on(buildServer)).progress(e -> {
-      if (e instanceof ProgressEvent.StepOutput o && o.step().equals("build")) {
-        synchronized (buildLines) {
-          buildLines.add(o.line());
-        }
-        System.out.println("  [build] " + o.line());
-      }
-    }).build();
-    appServer = deployer.existingServer("app-1", appBox.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("sample"), SampleRepository.sampleAppSources());
-    shop = appServer.app("shop").withSource(GitRepositorySource.local(repo.dir()));
+  void start() {
+    fixture = ServerFixture.start("build-server");
+    appBox = fixture.box();
+    buildBox = fixture.alsoStart(ThrowawayServer.provisioned());
+    Server buildServer = fixture.open(Potions.builder().build()).existingServer("builder-1", buildBox.sshTarget())
+        .provision();
+    appServer = fixture.connect(Potions.builder().releaseBuilder(BuildServerBuilder.on(buildServer))
+        .progress(ServerFixture.printingBuildOutput(buildLines)).build()).provision();
+    repo = fixture.repo();
+    shop = fixture.app(appServer, "shop");
     shop.create(AppSettings.builder().addDomains("shop.test").https(false)
         .healthCheck(HealthCheck.builder().deadline(Duration.ofSeconds(30)).build()).build());
   }
 
   @AfterAll
   void stop() {
-    if (repo != null) {
-      repo.close();
-    }
-    for (Potions p : new Potions[] {deployer, potions}) {
-      if (p != null) {
-        p.close();
-      }
-    }
-    for (ThrowawayServer box : new ThrowawayServer[] {appBox, buildBox}) {
-      if (box != null) {
-        box.stop();
-      }
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -13,13 +13,11 @@ import io.potions.docker.BaseImage;
 import io.potions.docker.LocalContainerBuilder;
 import io.potions.progress.ProgressEvent;
 import io.potions.provision.Distribution;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ServerImages;
 import io.potions.testkit.ThrowawayServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,46 +40,36 @@ import org.testcontainers.containers.Container;
 @ExtendWith(RequiresDocker.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalContainerPlatformMismatchE2ETest {
+  private ServerFixture fixture;
   private ThrowawayServer appBox;
   private LocalContainerBuilder trixieBuilder;
-  private Potions deployer;
   private SampleRepository repo;
   private App shop;
   private String cachePrefix;
   private final List<String> buildLines = new CopyOnWriteArrayList<>();
 
   @BeforeAll
-  void start() throws Exception {
-    Path tmp = Files.createTempDirectory("potions-e2e-container-platform-");
-    appBox = ThrowawayServer.provisioned();
-    appBox.start();
+  void start() {
+    fixture = ServerFixture.start("container-platform");
+    appBox = fixture.box();
     cachePrefix = "potions-e2e-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     trixieBuilder = LocalContainerBuilder.builder(BaseImage.local(ServerImages.serverImage(Distribution.DEBIAN_13)))
         .cacheVolumePrefix(cachePrefix).build();
-    deployer = Potions.builder().releaseBuilder(trixieBuilder).progress(e -> {
+    fixture.open(trixieBuilder::removeCaches);
+    Server appServer = fixture.connect(Potions.builder().releaseBuilder(trixieBuilder).progress(e -> {
       if (e instanceof ProgressEvent.StepOutput o && o.step().equals("build")) {
         buildLines.add(o.line());
       }
-    }).build();
-    Server appServer = deployer.existingServer("app-1", appBox.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("sample"), SampleRepository.sampleAppSources());
-    shop = appServer.app("shop").withSource(GitRepositorySource.local(repo.dir()));
+    }).build()).provision();
+    repo = fixture.repo();
+    shop = fixture.app(appServer, "shop");
     shop.create(AppSettings.builder().addDomains("shop.test").https(false).build());
   }
 
   @AfterAll
   void stop() {
-    if (repo != null) {
-      repo.close();
-    }
-    if (deployer != null) {
-      deployer.close();
-    }
-    if (trixieBuilder != null) {
-      trixieBuilder.removeCaches();
-    }
-    if (appBox != null) {
-      appBox.stop();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -10,13 +10,11 @@ import io.potions.app.AppSettings;
 import io.potions.app.DeployFailedException;
 import io.potions.app.DeployFailedException.Reason;
 import io.potions.builder.BuildServerBuilder;
-import io.potions.source.GitRepositorySource;
 import io.potions.testkit.RequiresDocker;
 import io.potions.testkit.SampleRepository;
 import io.potions.provision.Distribution;
+import io.potions.testkit.ServerFixture;
 import io.potions.testkit.ThrowawayServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,44 +36,30 @@ import org.testcontainers.containers.Container;
 @ExtendWith(RequiresDocker.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PlatformMismatchE2ETest {
+  private ServerFixture fixture;
   private ThrowawayServer appBox;
   private ThrowawayServer trixieBox;
-  private Potions potions;
-  private Potions deployer;
   private SampleRepository repo;
   private App shop;
 
   @BeforeAll
-  void start() throws Exception {
-    Path tmp = Files.createTempDirectory("potions-e2e-platform-");
+  void start() {
+    fixture = ServerFixture.start("platform");
+    appBox = fixture.box();
     // The same Debian 13 snapshot Debian13E2ETest uses: a real provisioned trixie server.
-    trixieBox = ThrowawayServer.provisioned(Distribution.DEBIAN_13);
-    trixieBox.start();
-    appBox = ThrowawayServer.provisioned();
-    appBox.start();
-    potions = Potions.builder().build();
-    Server trixie = potions.existingServer("trixie-builder", trixieBox.sshTarget());
-    deployer = Potions.builder().releaseBuilder(BuildServerBuilder.on(trixie)).build();
-    Server appServer = deployer.existingServer("app-1", appBox.sshTarget()).provision();
-    repo = SampleRepository.openOrCreate(tmp.resolve("sample"), SampleRepository.sampleAppSources());
-    shop = appServer.app("shop").withSource(GitRepositorySource.local(repo.dir()));
+    trixieBox = fixture.alsoStart(ThrowawayServer.provisioned(Distribution.DEBIAN_13));
+    Server trixie = fixture.open(Potions.builder().build()).existingServer("trixie-builder", trixieBox.sshTarget());
+    Server appServer = fixture.connect(Potions.builder().releaseBuilder(BuildServerBuilder.on(trixie)).build())
+        .provision();
+    repo = fixture.repo();
+    shop = fixture.app(appServer, "shop");
     shop.create(AppSettings.builder().addDomains("shop.test").https(false).build());
   }
 
   @AfterAll
   void stop() {
-    if (repo != null) {
-      repo.close();
-    }
-    for (Potions p : new Potions[] {deployer, potions}) {
-      if (p != null) {
-        p.close();
-      }
-    }
-    for (ThrowawayServer box : new ThrowawayServer[] {appBox, trixieBox}) {
-      if (box != null) {
-        box.stop();
-      }
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

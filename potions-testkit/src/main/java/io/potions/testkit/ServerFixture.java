@@ -57,7 +57,12 @@ public final class ServerFixture implements AutoCloseable {
 
   private static ServerFixture started(String name, ThrowawayServer box) {
     ServerFixture fixture = new ServerFixture(name, box);
-    box.start();
+    try {
+      box.start();
+    } catch (RuntimeException e) {
+      box.stop();
+      throw e;
+    }
     return fixture;
   }
 
@@ -77,6 +82,15 @@ public final class ServerFixture implements AutoCloseable {
       repo = open(SampleRepository.openOrCreate(dir.resolve(name), SampleRepository.sampleAppSources()));
     }
     return repo;
+  }
+
+  /**
+   * @param other a second server (a build server, another distribution), stopped with the fixture
+   * @return it, started
+   */
+  public ThrowawayServer alsoStart(ThrowawayServer other) {
+    open(other).start();
+    return other;
   }
 
   /**
