@@ -22,7 +22,9 @@ public final class LoadLoop implements AutoCloseable {
   public final AtomicLong keepAliveFailures = new AtomicLong();
   public final List<String> failureSamples = new CopyOnWriteArrayList<>();
   public final Map<String, Long> bodies = new ConcurrentHashMap<>();
-  public final List<Long> latenciesMicros = new CopyOnWriteArrayList<>();
+  // Synchronized, not copy-on-write: a copy of every latency so far per request made the client's own
+  // allocation (and its GC pauses and CPU, which the live app shares) grow through a long run.
+  public final List<Long> latenciesMicros = java.util.Collections.synchronizedList(new ArrayList<>());
   /** Every request as {ms since the load started, latency in µs, 1 when it failed}: the chart's data. */
   public final List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -40,13 +42,23 @@ public final class LoadLoop implements AutoCloseable {
    */
   public LoadLoop(int port, String host, javax.net.ssl.SSLContext tls, String path, int newConnectionClients,
       int keepAliveClients, long pauseMillis) {
+    this("127.0.0.1", port, host, tls, path, newConnectionClients, keepAliveClients, pauseMillis);
+  }
+
+  /**
+   * @param address where to connect: 127.0.0.1 for a container's published port, or the container's
+   *     bridge address (port 80 or 443), which skips Docker's userland proxy, a process of the host
+   *     that every request through a published port passes through
+   */
+  public LoadLoop(String address, int port, String host, javax.net.ssl.SSLContext tls, String path,
+      int newConnectionClients, int keepAliveClients, long pauseMillis) {
     for (int i = 0; i < newConnectionClients; i++) {
       threads.add(start("load-new-" + i, () -> {
         while (running.get()) {
           long t0 = System.nanoTime();
           try {
-            record(tls == null ? HttpProbe.send("127.0.0.1", port, host, "GET", path, null)
-                : HttpProbe.sendTls("127.0.0.1", port, host, tls, "GET", path), false, t0);
+            record(tls == null ? HttpProbe.send(address, port, host, "GET", path, null)
+                : HttpProbe.sendTls(address, port, host, tls, "GET", path), false, t0);
           } catch (IOException | RuntimeException e) {
             sample(t0, true);
             fail(false, e.toString());
@@ -57,7 +69,7 @@ public final class LoadLoop implements AutoCloseable {
     }
     for (int i = 0; i < keepAliveClients; i++) {
       threads.add(start("load-keepalive-" + i, () -> {
-        HttpProbe client = new HttpProbe("127.0.0.1", port, host, tls);
+        HttpProbe client = new HttpProbe(address, port, host, tls);
         while (running.get()) {
           long t0 = System.nanoTime();
           try {
@@ -67,7 +79,7 @@ public final class LoadLoop implements AutoCloseable {
             fail(true, e.toString());
             // reconnects on the next request
             client.close();
-            client = new HttpProbe("127.0.0.1", port, host, tls);
+            client = new HttpProbe(address, port, host, tls);
           }
           pause(pauseMillis);
         }

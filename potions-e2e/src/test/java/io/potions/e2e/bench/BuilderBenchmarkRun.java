@@ -41,15 +41,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * app is deployed: a first deploy, then {@value #ONE_LINE_CHANGES} one-line changes. Before each
  * deploy the load runs {@value #IDLE_MILLIS} ms with nothing else happening (the idle window); the
  * build window is the deploy's build step (its UPLOADING and BUILDING stages: source upload, build,
- * and for the remote builders the release transfer). Per
- * deploy: time, bytes sent to the app server, the live app's p99 in the build window and in the idle
- * window just before it, and their ratio; per builder the median of those ratios. Prints the figures
- * and writes target/bench/builders.json.
+ * and for the remote builders the release transfer). Per deploy: time, bytes sent to the app
+ * server, the live app's p99 in the build window and in the idle window just before it, and their
+ * ratio; the app server's CPU in both windows and the CPU seconds the build step added to it (read
+ * from its cgroup, {@link ContainerCpuMeter}); per builder the medians. Prints the figures and writes
+ * target/bench/builders.json. A control window first measures what one busy CPU-bound process on the
+ * build server's CPU does to the live app's p99, and after the build server's deploys a second one
+ * the same compiler run by hand there (no Potions code involved in either).
  *
  * <p>All three "machines" are containers on this one machine. So that the build server and the build
  * container stand for other machines, as they are in production, the app server is kept on CPU 0 and
- * they on the other CPUs ({@code --cpuset-cpus}); memory, disk and this JVM (the SDK and the load)
- * are still shared. The on-server builder builds on the app server's one CPU.
+ * they on the other CPUs ({@code --cpuset-cpus}); memory, caches, disk and this JVM (the SDK and the
+ * load) are still shared, so the latency ratios of the remote builders are an upper bound; the app
+ * server's CPU seconds are not shared. The on-server builder builds on the app server's one CPU.
  */
 @ExtendWith(RequiresDocker.class)
 class BuilderBenchmarkRun {
@@ -90,8 +94,12 @@ class BuilderBenchmarkRun {
         put("machine.app_server_cpuset", appServerCpus);
         put("machine.build_server_and_container_cpuset", buildCpus);
         put("release_builders", List.of("on-server", remote.name(), local.name()));
-        try (LoadLoop load = new LoadLoop(appBox.httpPort(), LIVE, "/version", 2, 2, 20)) {
+        // To the server's bridge address, as clients reach a droplet: a published port would put
+        // Docker's userland proxy, a process of this machine, in every request's path.
+        try (LoadLoop load = new LoadLoop(appBox.bridgeAddress(), 80, LIVE, null, "/version", 2, 2, 20);
+             ContainerCpuMeter appServerCpu = new ContainerCpuMeter(appBox.getContainerId(), load::offsetMillis)) {
           Instant loadStart = Instant.now().minusMillis(load.offsetMillis());
+          control(load, buildBox);
           for (String name : List.of("on-server", remote.name(), local.name())) {
             String key = name.startsWith("build-server") ? "build-server" : name;
             App app = server.app(key.replace("-", "")).withSource(GitRepositorySource.local(repo.dir()));
@@ -99,6 +107,7 @@ class BuilderBenchmarkRun {
             List<Double> ratios = new ArrayList<>();
             List<Double> oneLineSeconds = new ArrayList<>();
             List<Long> oneLineBytes = new ArrayList<>();
+            List<Double> extraCpuSeconds = new ArrayList<>();
             for (int i = 0; i <= ONE_LINE_CHANGES; i++) {
               if (i > 0) {
                 repo.bumpVersion();
@@ -133,6 +142,15 @@ class BuilderBenchmarkRun {
               put(p + "release_bytes", d.releaseBytes());
               put(p + "live_idle", idle.toMap());
               put(p + "live_during_build", during.toMap());
+              // The app server's CPU: busy CPUs while idle (serving the load) and during the build step, and
+              // the CPU seconds the build step added over serving the load alone.
+              double idleCpus = appServerCpu.cpuSeconds(idleFrom, idleTo) / idle.seconds;
+              double buildCpuSeconds = appServerCpu.cpuSeconds(buildFrom, buildTo);
+              double extra = round2(buildCpuSeconds - idleCpus * during.seconds);
+              put(p + "app_server_cpus_idle", round2(idleCpus));
+              put(p + "app_server_cpus_during_build", round2(buildCpuSeconds / during.seconds));
+              put(p + "app_server_extra_cpu_s", extra);
+              extraCpuSeconds.add(extra);
               double ratio = idle.p99Ms == 0 ? 0 : round2(during.p99Ms / idle.p99Ms);
               put(p + "live_p99_ratio", ratio);
               ratios.add(ratio);
@@ -147,6 +165,12 @@ class BuilderBenchmarkRun {
             put(key + ".summary.second_bytes_to_app_server_median", (long) median(oneLineBytes.stream()
                 .map(Long::doubleValue).toList()));
             put(key + ".summary.live_p99_ratio_median", median(ratios));
+            put(key + ".summary.app_server_extra_cpu_s_first", extraCpuSeconds.get(0));
+            put(key + ".summary.app_server_extra_cpu_s_change_median", median(extraCpuSeconds.subList(1,
+                extraCpuSeconds.size())));
+            if (key.equals("build-server")) {
+              handCompileControl(load, buildBox);
+            }
           }
           put("live.requests", load.requests.get());
           put("live.failed", load.failures.get());
@@ -166,6 +190,58 @@ class BuilderBenchmarkRun {
         + " local Docker; all on this machine)");
     results.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-52s %s%n", k, v));
     System.out.println("written to " + out.toAbsolutePath());
+  }
+
+  /**
+   * The floor of what sharing this machine costs, with no Potions code involved: the live app's p99
+   * while one CPU-bound process (a checksum of zeros, no disk) runs on the build server's CPU, against
+   * an idle window just before. Remote builders cannot do better than this here.
+   */
+  private void control(LoadLoop load, ThrowawayServer buildBox) throws InterruptedException {
+    long idleFrom = load.offsetMillis();
+    Thread.sleep(IDLE_MILLIS);
+    long idleTo = load.offsetMillis();
+    var busy = buildBox.console("timeout " + IDLE_MILLIS / 1000 + " sha256sum /dev/zero; [ $? -eq 124 ]");
+    long busyTo = load.offsetMillis();
+    if (busy.getExitCode() != 0) {
+      throw new AssertionError("the control load did not run for its window: " + busy.getStderr());
+    }
+    Window idle = window(load, idleFrom, idleTo);
+    Window other = window(load, idleTo, busyTo);
+    put("control.live_idle", idle.toMap());
+    put("control.live_other_cpu_busy", other.toMap());
+    put("control.live_p99_ratio", idle.p99Ms == 0 ? 0 : round2(other.p99Ms / idle.p99Ms));
+  }
+
+  /**
+   * The same compiler with no Potions code: the build server's build user recompiling the app it
+   * just built ({@code mix compile --force}, over and over) by hand for {@value #IDLE_MILLIS} ms on
+   * the build server's CPU, against an idle window just before. What a build elsewhere on this
+   * machine costs the live app whoever runs it.
+   */
+  private void handCompileControl(LoadLoop load, ThrowawayServer buildBox) throws InterruptedException {
+    var found = buildBox.console("find / -xdev -type d -path '*/buildserver/build' -prune 2>/dev/null | head -1");
+    String work = found.getStdout().trim();
+    if (work.isEmpty()) {
+      throw new AssertionError("the build server has no work tree of app buildserver: " + found.getStderr());
+    }
+    long idleFrom = load.offsetMillis();
+    Thread.sleep(IDLE_MILLIS);
+    long idleTo = load.offsetMillis();
+    var compiled = buildBox.console("cd '" + work + "' && timeout " + IDLE_MILLIS / 1000 + " runuser -u \"$(stat -c %U .)\""
+        + " -- env HOME=\"$(dirname \"$PWD\")/home\" MIX_ENV=prod LANG=C.UTF-8 bash -c"
+        + " 'n=0; while mix compile --force >/dev/null 2>&1; do n=$((n + 1)); echo \"$n\" > /tmp/bench-compiles; done; exit 9';"
+        + " [ $? -eq 124 ] && cat /tmp/bench-compiles");
+    long busyTo = load.offsetMillis();
+    if (compiled.getExitCode() != 0) {
+      throw new AssertionError("the hand compile did not run for its window: " + compiled.getStderr());
+    }
+    Window idle = window(load, idleFrom, idleTo);
+    Window busy = window(load, idleTo, busyTo);
+    put("control.hand_compile_runs", Integer.parseInt(compiled.getStdout().trim()));
+    put("control.hand_compile_live_idle", idle.toMap());
+    put("control.hand_compile_live_during", busy.toMap());
+    put("control.hand_compile_live_p99_ratio", idle.p99Ms == 0 ? 0 : round2(busy.p99Ms / idle.p99Ms));
   }
 
   private static AppSettings settings(String domain, Optional<String> builder) {
