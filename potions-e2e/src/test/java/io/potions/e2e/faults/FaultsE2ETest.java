@@ -141,7 +141,10 @@ class FaultsE2ETest {
   @Order(1)
   void aReleaseThatCrashesRightAfterPassingItsHealthCheckNeverGetsTraffic() throws Exception {
     String before = live();
-    app.env().set("SAMPLE_CRASH_AFTER_SECONDS", "1");
+    // 2 s after it listens: the health check (polled every 1 s) has passed by then, and the 3 s
+    // settle after that first good answer is still running. With 1 s the crash could come before the
+    // first poll, which is a failed health check, not this fault.
+    app.env().set("SAMPLE_CRASH_AFTER_SECONDS", "2");
     try (LoadLoop load = new LoadLoop(box.httpPort(), DOMAIN, "/version", 2, 2, 10)) {
       nextVersion();
       assertThatThrownBy(() -> app.deploy("main")).isInstanceOf(DeployFailedException.class)
@@ -149,9 +152,11 @@ class FaultsE2ETest {
               .isEqualTo(DeployFailedException.Reason.CRASHED_ON_START));
       load.close();
       assertThat(load.failures.get()).as(load.summary()).isZero();
+    } finally {
+      // Every later test deploys this app: a crashing setting left behind would fail them all.
+      app.env().unset("SAMPLE_CRASH_AFTER_SECONDS");
     }
     assertThat(live()).isEqualTo(before);
-    app.env().unset("SAMPLE_CRASH_AFTER_SECONDS");
     assertNextDeploySucceeds();
   }
 
@@ -419,21 +424,24 @@ class FaultsE2ETest {
   void eightDeploysOfAReleaseThatCrashesOnStartLeaveDiskFlat() throws Exception {
     String before = live();
     app.env().set("SAMPLE_CRASH_AFTER_SECONDS", "1");
-    String releasesBefore = box.console("ls /opt/potions/shop/releases | sort").getStdout();
-    long diskBefore = diskUsedKb();
-    int records = app.deployments().size();
-    for (int i = 0; i < 8; i++) {
-      assertThatThrownBy(() -> app.deploy("main")).isInstanceOf(DeployFailedException.class);
+    try {
+      String releasesBefore = box.console("ls /opt/potions/shop/releases | sort").getStdout();
+      long diskBefore = diskUsedKb();
+      int records = app.deployments().size();
+      for (int i = 0; i < 8; i++) {
+        assertThatThrownBy(() -> app.deploy("main")).isInstanceOf(DeployFailedException.class);
+      }
+      long diskAfter = diskUsedKb();
+      System.out.println("after 8 crashing deploys: /opt/potions " + diskBefore + " KB -> " + diskAfter + " KB");
+      assertThat(box.console("ls /opt/potions/shop/releases | sort").getStdout())
+          .as("no failed release is kept").isEqualTo(releasesBefore);
+      // 2 MB for 8: the 250 KB a deploy the bound allowed with 20 (measured: 20 grew it 168 KB).
+      assertThat(diskAfter).isLessThan(diskBefore + 2_000);
+      assertThat(app.deployments()).hasSize(Math.min(records + 8, 200));
+      assertThat(live()).isEqualTo(before);
+    } finally {
+      app.env().unset("SAMPLE_CRASH_AFTER_SECONDS");
     }
-    long diskAfter = diskUsedKb();
-    System.out.println("after 8 crashing deploys: /opt/potions " + diskBefore + " KB -> " + diskAfter + " KB");
-    assertThat(box.console("ls /opt/potions/shop/releases | sort").getStdout())
-        .as("no failed release is kept").isEqualTo(releasesBefore);
-    // 2 MB for 8: the 250 KB a deploy the bound allowed with 20 (measured: 20 grew it 168 KB).
-    assertThat(diskAfter).isLessThan(diskBefore + 2_000);
-    assertThat(app.deployments()).hasSize(Math.min(records + 8, 200));
-    assertThat(live()).isEqualTo(before);
-    app.env().unset("SAMPLE_CRASH_AFTER_SECONDS");
   }
 
   private long diskUsedKb() {
