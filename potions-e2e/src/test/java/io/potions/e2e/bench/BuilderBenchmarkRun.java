@@ -151,7 +151,7 @@ class BuilderBenchmarkRun {
               put(p + "app_server_cpus_during_build", round2(buildCpuSeconds / during.seconds));
               put(p + "app_server_extra_cpu_s", extra);
               extraCpuSeconds.add(extra);
-              double ratio = idle.p99Ms == 0 ? 0 : round2(during.p99Ms / idle.p99Ms);
+              double ratio = p99Ratio(during, idle);
               put(p + "live_p99_ratio", ratio);
               ratios.add(ratio);
               if (i > 0) {
@@ -210,7 +210,7 @@ class BuilderBenchmarkRun {
     Window other = window(load, idleTo, busyTo);
     put("control.live_idle", idle.toMap());
     put("control.live_other_cpu_busy", other.toMap());
-    put("control.live_p99_ratio", idle.p99Ms == 0 ? 0 : round2(other.p99Ms / idle.p99Ms));
+    put("control.live_p99_ratio", p99Ratio(other, idle));
   }
 
   /**
@@ -241,7 +241,7 @@ class BuilderBenchmarkRun {
     put("control.hand_compile_runs", Integer.parseInt(compiled.getStdout().trim()));
     put("control.hand_compile_live_idle", idle.toMap());
     put("control.hand_compile_live_during", busy.toMap());
-    put("control.hand_compile_live_p99_ratio", idle.p99Ms == 0 ? 0 : round2(busy.p99Ms / idle.p99Ms));
+    put("control.hand_compile_live_p99_ratio", p99Ratio(busy, idle));
   }
 
   private static AppSettings settings(String domain, Optional<String> builder) {
@@ -274,6 +274,11 @@ class BuilderBenchmarkRun {
     latencies.sort(null);
     return new Window((toMillis - fromMillis) / 1000.0, latencies.size() + failed, failed,
         percentileMs(latencies, 50), percentileMs(latencies, 99));
+  }
+
+  /** @return a window's p99 over the idle window's, 0 when the idle one had no answer */
+  private static double p99Ratio(Window window, Window idle) {
+    return idle.p99Ms == 0 ? 0 : round2(window.p99Ms / idle.p99Ms);
   }
 
   /** Requests of one window: how long it lasted, how many, how many failed, p50 and p99 latency. */
