@@ -187,7 +187,10 @@ class BackupRestoreE2ETest {
     exec("truncate -s -200 /opt/potions/keep/backups/" + damaged.id() + "/db.dump");
     assertThatThrownBy(() -> app.backups().restore(damaged.id()))
         .isInstanceOf(BackupFailedException.class).hasMessageContaining("truncated or altered");
-    assertThat(app.backups().databases()).isEqualTo(before);
+    // Same databases, same current one (their sizes move on their own: autovacuum, statistics).
+    assertThat(app.backups().databases()).extracting(AppDatabase::name, AppDatabase::current)
+        .containsExactlyElementsOf(before.stream()
+            .map(d -> org.assertj.core.groups.Tuple.tuple(d.name(), d.current())).toList());
     assertThat(get("/db/migrations").body()).contains("0.1.0");
     app.backups().delete(damaged.id());
     assertThat(app.backups().list()).extracting(Backup::id).doesNotContain(damaged.id());
