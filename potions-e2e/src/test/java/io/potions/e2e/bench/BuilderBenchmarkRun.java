@@ -198,19 +198,8 @@ class BuilderBenchmarkRun {
    * an idle window just before. Remote builders cannot do better than this here.
    */
   private void control(LoadLoop load, ThrowawayServer buildBox) throws InterruptedException {
-    long idleFrom = load.offsetMillis();
-    Thread.sleep(IDLE_MILLIS);
-    long idleTo = load.offsetMillis();
-    var busy = buildBox.console("timeout " + IDLE_MILLIS / 1000 + " sha256sum /dev/zero; [ $? -eq 124 ]");
-    long busyTo = load.offsetMillis();
-    if (busy.getExitCode() != 0) {
-      throw new AssertionError("the control load did not run for its window: " + busy.getStderr());
-    }
-    Window idle = window(load, idleFrom, idleTo);
-    Window other = window(load, idleTo, busyTo);
-    put("control.live_idle", idle.toMap());
-    put("control.live_other_cpu_busy", other.toMap());
-    put("control.live_p99_ratio", p99Ratio(other, idle));
+    againstIdle(load, buildBox, "control.live_", "other_cpu_busy", "the control load",
+        "timeout " + IDLE_MILLIS / 1000 + " sha256sum /dev/zero; [ $? -eq 124 ]");
   }
 
   /**
@@ -225,23 +214,35 @@ class BuilderBenchmarkRun {
     if (work.isEmpty()) {
       throw new AssertionError("the build server has no work tree of app buildserver: " + found.getStderr());
     }
-    long idleFrom = load.offsetMillis();
-    Thread.sleep(IDLE_MILLIS);
-    long idleTo = load.offsetMillis();
-    var compiled = buildBox.console("cd '" + work + "' && timeout " + IDLE_MILLIS / 1000 + " runuser -u \"$(stat -c %U .)\""
+    String runs = againstIdle(load, buildBox, "control.hand_compile_live_", "during", "the hand compile",
+        "cd '" + work + "' && timeout " + IDLE_MILLIS / 1000 + " runuser -u \"$(stat -c %U .)\""
         + " -- env HOME=\"$(dirname \"$PWD\")/home\" MIX_ENV=prod LANG=C.UTF-8 bash -c"
         + " 'n=0; while mix compile --force >/dev/null 2>&1; do n=$((n + 1)); echo \"$n\" > /tmp/bench-compiles; done; exit 9';"
         + " [ $? -eq 124 ] && cat /tmp/bench-compiles");
+    put("control.hand_compile_runs", Integer.parseInt(runs.trim()));
+  }
+
+  /**
+   * An idle window of {@value #IDLE_MILLIS} ms, then {@code command} on the build server (which must
+   * exit 0 after running for its window), and the live app's figures for both: {@code keyPrefix}
+   * + "idle", + {@code duringKey}, + "p99_ratio". Returns the command's output.
+   */
+  private String againstIdle(LoadLoop load, ThrowawayServer buildBox, String keyPrefix, String duringKey,
+      String what, String command) throws InterruptedException {
+    long idleFrom = load.offsetMillis();
+    Thread.sleep(IDLE_MILLIS);
+    long idleTo = load.offsetMillis();
+    var ran = buildBox.console(command);
     long busyTo = load.offsetMillis();
-    if (compiled.getExitCode() != 0) {
-      throw new AssertionError("the hand compile did not run for its window: " + compiled.getStderr());
+    if (ran.getExitCode() != 0) {
+      throw new AssertionError(what + " did not run for its window: " + ran.getStderr());
     }
     Window idle = window(load, idleFrom, idleTo);
-    Window busy = window(load, idleTo, busyTo);
-    put("control.hand_compile_runs", Integer.parseInt(compiled.getStdout().trim()));
-    put("control.hand_compile_live_idle", idle.toMap());
-    put("control.hand_compile_live_during", busy.toMap());
-    put("control.hand_compile_live_p99_ratio", p99Ratio(busy, idle));
+    Window during = window(load, idleTo, busyTo);
+    put(keyPrefix + "idle", idle.toMap());
+    put(keyPrefix + duringKey, during.toMap());
+    put(keyPrefix + "p99_ratio", p99Ratio(during, idle));
+    return ran.getStdout();
   }
 
   private static AppSettings settings(String domain, Optional<String> builder) {
