@@ -11,6 +11,7 @@ import io.potions.source.SourceCommit;
 import io.potions.spi.BuildFailure;
 import io.potions.spi.BuildRequest;
 import io.potions.spi.BuiltRelease;
+import io.potions.spi.ReleaseBuilder;
 import io.potions.spi.RemoteCommand;
 import io.potions.spi.RemoteExecutor;
 import io.potions.spi.SourceHost;
@@ -301,8 +302,8 @@ final class DeployEngine {
     run.stage(DeployStage.UPLOADING);
     run.started("build", "Build " + commit.shortSha() + " (" + commit.message() + ") " + builder.name());
     if (run.op != null) {
-      // A cancel stops the build's unit on the server; the builder then removes what it made.
-      run.op.stopper(() -> stopBuild(run));
+      // A cancel stops the build wherever the builder runs it; the builder then removes what it made.
+      run.op.stopper(() -> stopBuild(run, builder));
     }
     try {
       BuiltRelease built = builder.build(new BuildRequest(app, AppScripts.dir(app), run.id, source, commit,
@@ -343,12 +344,10 @@ final class DeployEngine {
     }
   }
 
-  /** Stops the app's build unit on the server (the build's own helper then exits with an error). */
-  private void stopBuild(DeploymentRun run) {
+  /** Asks the builder to stop the app's build (on the server, a build server or in a container). */
+  private void stopBuild(DeploymentRun run, ReleaseBuilder builder) {
     try {
-      ExecResult stopped = ctx.executor().run(RemoteCommand.of("Stopping the build", AppScripts.helper("build-stop", app)));
-      run.line("build", stopped.ok() ? "cancelled: the build was stopped on the server"
-          : "cancelled, but stopping the build failed: " + stopped.tail(3));
+      run.line("build", "cancelled: " + builder.stop(app, ctx.executor()));
     } catch (RuntimeException e) {
       log.warn("[{}] could not stop the build of {}: {}", ctx.serverName(), app, e.toString());
     }

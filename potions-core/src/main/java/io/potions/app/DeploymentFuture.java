@@ -8,8 +8,9 @@ import java.util.concurrent.CompletableFuture;
  * that also says which deployment it is and where it stands, and can be cancelled.
  *
  * <p>{@link #cancel(boolean)} works until traffic moves: a queued deploy is dropped and never
- * builds; a running one has its build stopped on the server, the release it made (if any) removed
- * and the standby slot stopped; the live app is never touched. This future then completes as
+ * builds; a running one has its build stopped where it runs
+ * ({@link io.potions.spi.ReleaseBuilder#stop}), the release it made (if any) removed and the standby
+ * slot stopped; the live app is never touched. This future then completes as
  * cancelled at once; {@link #settled()} completes when the server work has actually stopped, with
  * the record (status {@code cancelled}). Once switching has begun, cancel returns false and the
  * deploy finishes.

@@ -95,6 +95,17 @@ public final class OnServerBuilder implements ReleaseBuilder {
     return new BuiltRelease(releaseName, output.releaseBytes(), sent);
   }
 
+  /** Stops the app's build unit on {@code target}; the build's helper then exits with an error. */
+  @Override
+  public String stop(String app, RemoteExecutor target) {
+    ExecResult stopped = target.run(RemoteCommand.of("Stopping the build", AppScripts.helper("build-stop", app)));
+    if (!stopped.ok()) {
+      return "stopping the build on " + target.host() + " failed: " + stopped.tail(3);
+    }
+    return stopped.out().contains("no build running") ? "no build was running on " + target.host()
+        : "the build was stopped on " + target.host();
+  }
+
   /**
    * @param ceilingMib the build's memory ceiling as the server reported it
    * @return what happened and what to do

@@ -91,6 +91,12 @@ public final class BuildServerBuilder implements ReleaseBuilder {
     }
   }
 
+  /** Stops the app's build unit on the build server (the app server runs no build of it). */
+  @Override
+  public String stop(String app, RemoteExecutor target) {
+    return onServer.stop(app, buildServer.appExecutor());
+  }
+
   private static PlatformFacts facts(RemoteExecutor server) {
     return PlatformFacts.parse(server.require(RemoteCommand.of("Reading the platform facts",
         PlatformFacts.script())).out());

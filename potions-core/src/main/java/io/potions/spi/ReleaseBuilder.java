@@ -23,4 +23,20 @@ public interface ReleaseBuilder {
    * @throws BuildFailure when the build failed, timed out, or could not get its inputs
    */
   BuiltRelease build(BuildRequest request);
+
+  /**
+   * Stops the app's build that {@link #build} is running on another thread, because its deploy was
+   * cancelled: {@code build} then ends with a {@link BuildFailure} and removes what it made. Called
+   * from the cancelling thread, possibly just before the build starts or just after it ended (then
+   * there is nothing to stop). Either way the deploy ends cancelled at its next checkpoint; stopping
+   * only saves the build's time and the machine's resources. The default stops nothing: the build
+   * runs to its end.
+   *
+   * @param app the app whose build to stop
+   * @param target the app's server, as in the build's request
+   * @return a line for the deploy's log that says what was stopped, and where
+   */
+  default String stop(String app, RemoteExecutor target) {
+    return name() + " cannot stop a running build: the deploy is cancelled when the build ends";
+  }
 }

@@ -11,6 +11,11 @@ import io.potions.internal.engine.DeployQueue;
 import io.potions.internal.engine.ServerContext;
 import io.potions.progress.ProgressEvent;
 import io.potions.source.SourceCommit;
+import io.potions.spi.BuildFailure;
+import io.potions.spi.BuildRequest;
+import io.potions.spi.BuiltRelease;
+import io.potions.spi.ReleaseBuilder;
+import io.potions.spi.RemoteExecutor;
 import io.potions.spi.SourceHost;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -186,6 +191,50 @@ class DeployStagesAndCancelTest {
     assertThat(server.whatRan()).noneMatch(w -> w.startsWith("Starting") || w.startsWith("Switching")
         || w.startsWith("Pointing"));
     assertThat(server.files).containsKey(DIR + "/deployments/" + d.id() + ".json");
+  }
+
+  @Test
+  void aCancelDuringABuildElsewhereAsksThatBuilderToStopIt() throws Exception {
+    CountDownLatch building = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    List<String> stopCalls = new CopyOnWriteArrayList<>();
+    ReleaseBuilder elsewhere = new ReleaseBuilder() {
+      @Override
+      public String name() {
+        return "elsewhere";
+      }
+
+      @Override
+      public BuiltRelease build(BuildRequest request) {
+        building.countDown();
+        try {
+          stopped.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        throw new BuildFailure(DeployFailedException.Reason.BUILD_FAILED, "stopped elsewhere");
+      }
+
+      @Override
+      public String stop(String app, RemoteExecutor target) {
+        stopCalls.add(app + " " + target.host());
+        stopped.countDown();
+        return "stopped elsewhere";
+      }
+    };
+    ServerContext elsewhereCtx = FakeServerContext.publishing(server, elsewhere, queue,
+        (app, op, e) -> stream.publish("fake", app, op, e));
+    DeploymentFuture future = new App(elsewhereCtx, "shop", source).deployAsync("main");
+    assertThat(building.await(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(future.cancel(true)).isTrue();
+    Deployment d = future.settled().get(30, TimeUnit.SECONDS);
+
+    assertThat(d.status()).isEqualTo(Deployment.Status.CANCELLED);
+    assertThat(stopCalls).containsExactly("shop " + server.host());
+    assertThat(d.log()).anyMatch(l -> l.contains("cancelled: stopped elsewhere"));
+    // The builder stopped its own build: the app server had no build to stop.
+    assertThat(server.whatRan()).noneMatch(w -> w.startsWith("Stopping the build") || w.startsWith("Building"));
   }
 
   @Test

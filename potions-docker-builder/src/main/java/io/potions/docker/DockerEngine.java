@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.Frame;
@@ -147,6 +148,15 @@ final class DockerEngine {
   static void copyIn(String containerId, Map<String, byte[]> files) {
     client().copyArchiveToContainerCmd(containerId).withTarInputStream(new ByteArrayInputStream(tar(files)))
         .withRemotePath("/").exec();
+  }
+
+  /** Kills a running container (its execs end); one that has stopped or gone already is left as it is. */
+  static void kill(String containerId) {
+    try {
+      client().killContainerCmd(containerId).exec();
+    } catch (NotFoundException | ConflictException e) {
+      // not running any more
+    }
   }
 
   static void remove(String containerId) {

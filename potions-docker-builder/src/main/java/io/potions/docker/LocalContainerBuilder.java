@@ -19,6 +19,7 @@ import io.potions.spi.BuildRequest;
 import io.potions.spi.BuiltRelease;
 import io.potions.spi.ReleaseBuilder;
 import io.potions.spi.RemoteCommand;
+import io.potions.spi.RemoteExecutor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -72,6 +74,10 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
   private final double cpus;
   private final Optional<String> cpuSet;
   private final String cachePrefix;
+  /** The container of each build in progress (by app and app server), so a cancelled deploy stops it. */
+  private final Map<String, String> running = new ConcurrentHashMap<>();
+  /** Containers {@link #stop} killed: their build's failure is reported as stopped, not as a crash. */
+  private final Set<String> stopped = ConcurrentHashMap.newKeySet();
 
   private LocalContainerBuilder(Builder b) {
     this.base = b.base;
@@ -181,8 +187,10 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
     ReentrantLock cacheLock = CACHE_LOCKS.computeIfAbsent(volume, v -> new ReentrantLock());
     cacheLock.lock();
     String container = null;
+    String key = app + "@" + request.target().host();
     try {
       container = start(image, volume, app);
+      running.put(key, container);
       PlatformFacts here = PlatformFacts.parse(run(container, PlatformFacts.script(), List.of(), "read the platform"));
       PlatformCheck.require(here, target, "a local container from " + base.reference(), request.target().host());
       log.accept("building in a local container (" + here.distribution() + ", " + here.arch() + "; " + memoryMib
@@ -206,13 +214,36 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BuildFailure(Reason.BUILD_FAILED, "The build in the local container was interrupted and stopped.");
+    } catch (RuntimeException e) {
+      if (container != null && stopped.contains(container)) {
+        throw new BuildFailure(Reason.BUILD_FAILED, "The build in the local container was stopped: its deploy was"
+            + " cancelled.");
+      }
+      throw e;
     } finally {
       if (container != null) {
+        running.remove(key, container);
+        stopped.remove(container);
         // The release was sent (or the build failed); the next build also clears leftovers.
         DockerEngine.remove(container);
       }
       cacheLock.unlock();
     }
+  }
+
+  /**
+   * Kills the app's build container: the build step (or the transfer) in progress fails, and the
+   * build ends as stopped. Nothing reached the app server but what the transfer removes itself.
+   */
+  @Override
+  public String stop(String app, RemoteExecutor target) {
+    String container = running.get(app + "@" + target.host());
+    if (container == null) {
+      return "no build of " + app + " was running in a local container";
+    }
+    stopped.add(container);
+    DockerEngine.kill(container);
+    return "the local build container " + container.substring(0, Math.min(12, container.length())) + " was stopped";
   }
 
   /**

@@ -248,9 +248,7 @@ class AppDeployE2ETest {
   @Test
   @Order(10)
   void aBuildPastItsTimeLimitIsKilledAndTheLiveAppIsUntouched() throws Exception {
-    repo.branch("slow-build");
-    repo.write("lib/slow_compile.ex", "defmodule SlowCompile do\n  Process.sleep(600_000)\nend\n", "a build that never ends");
-    repo.checkout("main");
+    repo.slowToCompileBranch("slow-build", Duration.ofMinutes(10));
     String manifest = exec("cat /opt/potions/shop/app.json");
     // Lower this app's build time limit on the server, as AppSettings.buildTimeout would.
     exec("sed -i 's/\"buildTimeoutSeconds\":[0-9]*/\"buildTimeoutSeconds\":25/' /opt/potions/shop/app.json");

@@ -7,6 +7,7 @@ import io.potions.Server;
 import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
+import io.potions.app.DeploymentFuture;
 import io.potions.app.HealthCheck;
 import io.potions.builder.BuildServerBuilder;
 import io.potions.testkit.HttpProbe;
@@ -17,6 +18,7 @@ import io.potions.testkit.ThrowawayServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,7 +128,44 @@ class BuildServerE2ETest {
     assertThat(seenOnApp).as("build processes seen on the app server").isEmpty();
   }
 
+  @Test
+  @Order(4)
+  void aCancelledBuildIsStoppedOnTheBuildServerAndTheLiveAppKeepsServing() throws Exception {
+    String live = get("/version").body();
+    synchronized (buildLines) {
+      buildLines.clear();
+    }
+    DeploymentFuture future = shop.deployAsync(repo.slowToCompileBranch("slow-build", Duration.ofMinutes(5)));
+    awaitBuildLine("Compiling", Duration.ofMinutes(3));
+
+    assertThat(future.cancel(true)).isTrue();
+    // Stopped, not run to its end: compiling the slow module alone takes five minutes.
+    Deployment cancelled = future.settled().get(2, TimeUnit.MINUTES);
+
+    assertThat(cancelled.status()).isEqualTo(Deployment.Status.CANCELLED);
+    assertThat(cancelled.log()).anyMatch(l -> l.startsWith("cancelled: the build was stopped on "));
+    assertThat(exec(buildBox, "systemctl is-active potions-build-shop.service || true")).isNotEqualTo("active");
+    assertThat(exec(buildBox, "pgrep -u pb-shop -c || true")).as("no process of the build user left").isEqualTo("0");
+    assertThat(exec(buildBox, "ls /var/lib/potions-build/shop/releases | wc -l")).isEqualTo("0");
+    assertThat(exec(appBox, "ls /opt/potions/shop/releases")).doesNotContain(cancelled.id());
+    assertThat(get("/version").body()).isEqualTo(live);
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** Waits until the deploy's build log has a line containing {@code text}. */
+  private void awaitBuildLine(String text, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      synchronized (buildLines) {
+        if (buildLines.stream().anyMatch(l -> l.contains(text))) {
+          return;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no build line with '" + text + "' within " + limit);
+  }
 
   /** Runs a deploy while sampling both servers' process lists every ~100 ms. */
   private Deployment sampled(java.util.concurrent.Callable<Deployment> deploy) throws Exception {

@@ -10,6 +10,7 @@ import io.potions.Server;
 import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
+import io.potions.app.DeploymentFuture;
 import io.potions.app.HealthCheck;
 import io.potions.app.Stage;
 import io.potions.docker.BaseImage;
@@ -161,7 +162,43 @@ class LocalContainerBuilderE2ETest {
     assertThat(seenOnApp).as("build processes seen on the app server").isEmpty();
   }
 
+  @Test
+  @Order(4)
+  void aCancelledBuildStopsItsContainerAndTheLiveAppKeepsServing() throws Exception {
+    String live = get("/version").body();
+    synchronized (buildLines) {
+      buildLines.clear();
+    }
+    DeploymentFuture future = shop.deployAsync(repo.slowToCompileBranch("slow-build", Duration.ofMinutes(5)));
+    awaitBuildLine("Compiling", Duration.ofMinutes(3));
+
+    assertThat(future.cancel(true)).isTrue();
+    // Stopped, not run to its end: compiling the slow module alone takes five minutes.
+    Deployment cancelled = future.settled().get(2, TimeUnit.MINUTES);
+
+    assertThat(cancelled.status()).isEqualTo(Deployment.Status.CANCELLED);
+    assertThat(cancelled.log()).anyMatch(l -> l.startsWith("cancelled: the local build container "));
+    assertThat(docker.listContainersCmd().withShowAll(true)
+        .withLabelFilter(List.of(LocalContainerBuilder.LABEL + "=local-container")).exec()).isEmpty();
+    assertThat(exec(appBox, "ls /opt/potions/shop/releases")).doesNotContain(cancelled.id());
+    assertThat(get("/version").body()).isEqualTo(live);
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** Waits until the deploy's build log has a line containing {@code text}. */
+  private void awaitBuildLine(String text, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      synchronized (buildLines) {
+        if (buildLines.stream().anyMatch(l -> l.contains(text))) {
+          return;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no build line with '" + text + "' within " + limit);
+  }
 
   /** Runs a deploy while sampling the app server's and the build container's process lists. */
   private Deployment sampled(java.util.concurrent.Callable<Deployment> deploy) throws Exception {

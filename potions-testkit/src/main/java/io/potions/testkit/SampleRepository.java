@@ -134,6 +134,29 @@ public final class SampleRepository implements AutoCloseable {
   }
 
   /**
+   * Commits, on a new branch from the current commit, a module whose compilation sleeps: a build of
+   * that branch is still compiling when a test cancels or times it out. Checks out the branch that
+   * was current again, so later deploys of it are not slowed.
+   *
+   * @param name the new branch's name
+   * @param compileTime how long compiling the module takes
+   * @return the name
+   */
+  public String slowToCompileBranch(String name, java.time.Duration compileTime) {
+    String back;
+    try {
+      back = git.getRepository().getBranch();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    branch(name);
+    write("lib/slow_to_compile.ex", "defmodule SlowToCompile do\n  @moduledoc false\n  Process.sleep("
+        + compileTime.toMillis() + ")\nend\n", "a module whose compilation takes " + compileTime.toSeconds() + " s");
+    checkout(back);
+    return name;
+  }
+
+  /**
    * Checks out an existing branch.
    *
    * @param name the branch's name, such as {@link #BRANCH}
