@@ -136,7 +136,7 @@ class BuildServerE2ETest {
       buildLines.clear();
     }
     DeploymentFuture future = shop.deployAsync(repo.slowToCompileBranch("slow-build", Duration.ofMinutes(5)));
-    awaitBuildLine("Compiling", Duration.ofMinutes(3));
+    ServerFixture.awaitBuildLine(buildLines, "Compiling", Duration.ofMinutes(3));
 
     assertThat(future.cancel(true)).isTrue();
     // Stopped, not run to its end: compiling the slow module alone takes five minutes.
@@ -152,20 +152,6 @@ class BuildServerE2ETest {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
-
-  /** Waits until the deploy's build log has a line containing {@code text}. */
-  private void awaitBuildLine(String text, Duration limit) throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (System.nanoTime() < deadline) {
-      synchronized (buildLines) {
-        if (buildLines.stream().anyMatch(l -> l.contains(text))) {
-          return;
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no build line with '" + text + "' within " + limit);
-  }
 
   /** Runs a deploy while sampling both servers' process lists every ~100 ms. */
   private Deployment sampled(java.util.concurrent.Callable<Deployment> deploy) throws Exception {

@@ -170,7 +170,7 @@ class LocalContainerBuilderE2ETest {
       buildLines.clear();
     }
     DeploymentFuture future = shop.deployAsync(repo.slowToCompileBranch("slow-build", Duration.ofMinutes(5)));
-    awaitBuildLine("Compiling", Duration.ofMinutes(3));
+    ServerFixture.awaitBuildLine(buildLines, "Compiling", Duration.ofMinutes(3));
 
     assertThat(future.cancel(true)).isTrue();
     // Stopped, not run to its end: compiling the slow module alone takes five minutes.
@@ -185,20 +185,6 @@ class LocalContainerBuilderE2ETest {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
-
-  /** Waits until the deploy's build log has a line containing {@code text}. */
-  private void awaitBuildLine(String text, Duration limit) throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (System.nanoTime() < deadline) {
-      synchronized (buildLines) {
-        if (buildLines.stream().anyMatch(l -> l.contains(text))) {
-          return;
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no build line with '" + text + "' within " + limit);
-  }
 
   /** Runs a deploy while sampling the app server's and the build container's process lists. */
   private Deployment sampled(java.util.concurrent.Callable<Deployment> deploy) throws Exception {

@@ -137,6 +137,28 @@ public final class ServerFixture implements AutoCloseable {
     };
   }
 
+  /**
+   * Waits until build output kept by {@link #printingBuildOutput} has a line containing {@code text}.
+   *
+   * @param kept the list given to {@link #printingBuildOutput}
+   * @param text what the line contains
+   * @param limit how long to wait before failing
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public static void awaitBuildLine(List<String> kept, String text, java.time.Duration limit)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      synchronized (kept) {
+        if (kept.stream().anyMatch(l -> l.contains(text))) {
+          return;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no build line with '" + text + "' within " + limit);
+  }
+
   @Override
   public synchronized void close() {
     RuntimeException failure = null;
