@@ -41,10 +41,6 @@ import org.testcontainers.containers.Container;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BuildServerE2ETest {
-  /** A build's processes: mix (elixir runs it as an argument of beam.smp), the compilers, rebar. */
-  private static final String BUILD_PROCESSES =
-      "ps -eo args= | grep -E '(/mix( |$)|elixirc|erlc|rebar3|cc1|/gcc)' | grep -v grep || true";
-
   private ServerFixture fixture;
   private ThrowawayServer appBox;
   private ThrowawayServer buildBox;
@@ -158,8 +154,8 @@ class BuildServerE2ETest {
     AtomicBoolean done = new AtomicBoolean();
     Thread sampler = new Thread(() -> {
       while (!done.get()) {
-        String app = appBox.console(BUILD_PROCESSES).getStdout().trim();
-        String builder = buildBox.console(BUILD_PROCESSES).getStdout().trim();
+        String app = appBox.console(ServerFixture.BUILD_PROCESSES).getStdout().trim();
+        String builder = buildBox.console(ServerFixture.BUILD_PROCESSES).getStdout().trim();
         synchronized (seenOnApp) {
           if (!app.isEmpty()) {
             seenOnApp.add(app);

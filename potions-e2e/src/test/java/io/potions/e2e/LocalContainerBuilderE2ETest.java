@@ -54,10 +54,6 @@ import org.testcontainers.dockerclient.DockerClientProviderStrategy;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalContainerBuilderE2ETest {
-  /** A build's processes: mix (elixir runs it as an argument of beam.smp), the compilers, rebar, npm. */
-  private static final String BUILD_PROCESSES =
-      "ps -eo args= | grep -E '(/mix( |$)|elixirc|erlc|rebar3|cc1|/gcc|npm)' | grep -v grep || true";
-
   private ServerFixture fixture;
   private ThrowawayServer appBox;
   private LocalContainerBuilder builder;
@@ -191,7 +187,7 @@ class LocalContainerBuilderE2ETest {
     AtomicBoolean done = new AtomicBoolean();
     Thread sampler = new Thread(() -> {
       while (!done.get()) {
-        String app = appBox.console(BUILD_PROCESSES).getStdout().trim();
+        String app = appBox.console(ServerFixture.BUILD_PROCESSES).getStdout().trim();
         String inContainer = buildContainerProcesses();
         synchronized (seenOnApp) {
           if (!app.isEmpty()) {
@@ -218,7 +214,7 @@ class LocalContainerBuilderE2ETest {
     for (var c : docker.listContainersCmd().withLabelFilter(List.of(LocalContainerBuilder.LABEL + "=local-container"))
         .exec()) {
       try {
-        String execId = docker.execCreateCmd(c.getId()).withCmd("bash", "-c", BUILD_PROCESSES)
+        String execId = docker.execCreateCmd(c.getId()).withCmd("bash", "-c", ServerFixture.BUILD_PROCESSES)
             .withAttachStdout(true).withAttachStderr(true).exec().getId();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         docker.execStartCmd(execId).exec(new ResultCallback.Adapter<Frame>() {

@@ -121,6 +121,16 @@ public final class ServerFixture implements AutoCloseable {
   }
 
   /**
+   * A shell command listing a build's processes on a server or in a container, one command line
+   * each, or nothing: mix (elixir runs it as an argument of beam.smp), the compilers, rebar, npm.
+   * Each name must be a whole program name (at the start of the line or after a '/', followed by a
+   * space or the end), so that a random token in another command line (a UUID with "cc1" in it, in
+   * the deploy lock's command) is not taken for a compiler.
+   */
+  public static final String BUILD_PROCESSES =
+      "ps -eo args= | grep -E '(^|/)(mix|elixirc|erlc|rebar3|cc1|gcc|npm)( |$)' | grep -v grep || true";
+
+  /**
    * @param kept where the build's output lines go (or null), besides standard output
    * @return a listener printing each line of the build step as {@code [build] ...}
    */
