@@ -262,6 +262,63 @@ class OperationsE2ETest {
     assertThat(get("/version").body()).isEqualTo("0.1.0");
   }
 
+  @Test
+  @Order(7)
+  void manyLogFollowersAndCommandsShareOneConnectionPastOpenSshsDefaultOfTenChannels() throws Exception {
+    // Provisioning raised sshd's channels per connection from OpenSSH's 10.
+    assertThat(exec("sshd -T | grep '^maxsessions '")).isEqualTo("maxsessions 64");
+    String marker = "followers-" + System.nanoTime();
+    List<List<String>> seen = new ArrayList<>();
+    List<io.potions.spi.RemoteProcess> followers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 15; i++) {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        seen.add(lines);
+        followers.add(app.followLogs((stream, line) -> lines.add(line)));
+      }
+      // Commands still get channels beside the 15 followers: one writes a line to the app's log.
+      assertThat(app.eval("IO.puts(:user, \"" + marker + "\"); IO.puts(:done)")).isEqualTo("done");
+      waitUntil(() -> seen.stream().allMatch(l -> l.stream().anyMatch(x -> x.contains(marker))), Duration.ofSeconds(30));
+      assertThat(followers).allMatch(io.potions.spi.RemoteProcess::isOpen);
+    } finally {
+      followers.forEach(io.potions.spi.RemoteProcess::close);
+    }
+
+    // On a server whose sshd allows fewer channels (here 2, set before Potions' file), the channel
+    // too many is refused with what to do, and the connection carries on once one is closed.
+    exec("printf 'MaxSessions 2\\n' > /etc/ssh/sshd_config.d/05-test-limit.conf && sshd -t && systemctl reload ssh");
+    try {
+      App limited = fixture.app(fixture.connect(Potions.builder().build()), "ops");
+      // sshd re-executes itself on reload: a connection made in that moment breaks, so wait until
+      // a command runs on a new connection.
+      waitUntil(() -> {
+        try {
+          return !limited.logs(1).isEmpty();
+        } catch (io.potions.ssh.ServerUnreachableException reloading) {
+          return false;
+        }
+      }, Duration.ofSeconds(20));
+      var first = limited.followLogs((stream, line) -> { });
+      var second = limited.followLogs((stream, line) -> { });
+      assertThatThrownBy(() -> limited.logs(5)).isInstanceOf(io.potions.ssh.RemoteCommandException.class)
+          .hasMessageContaining("refused to open another channel").hasMessageContaining("MaxSessions")
+          .hasMessageContaining("Close log followers and consoles you no longer need");
+      second.close();
+      waitUntil(() -> {
+        try {
+          return !limited.logs(5).isEmpty();
+        } catch (io.potions.ssh.RemoteCommandException stillClosing) {
+          return false;
+        }
+      }, Duration.ofSeconds(10));
+      assertThat(first.isOpen()).isTrue();
+      first.close();
+    } finally {
+      exec("rm -f /etc/ssh/sshd_config.d/05-test-limit.conf && systemctl reload ssh");
+    }
+    assertThat(get("/version").body()).isEqualTo("0.1.0");
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   /** Requests on new connections and on keep-alive connections, counting statuses and connection errors. */

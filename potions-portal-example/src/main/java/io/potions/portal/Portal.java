@@ -271,8 +271,8 @@ public final class Portal implements AutoCloseable {
 
   /**
    * The app's log, live. One follower per app, shared by every page showing it: each follower holds
-   * an SSH channel, and sshd allows only a few per connection (MaxSessions, 10 by default), which
-   * deploys need too.
+   * an SSH channel, and sshd allows only so many per connection (MaxSessions: 64 on a provisioned
+   * server), which deploys need too.
    */
   private void appLogs(SseClient client) {
     Context ctx = client.ctx();

@@ -99,12 +99,19 @@ public final class SystemFiles {
   }
 
   /**
+   * Channels sshd allows per connection (its MaxSessions) on a server Potions provisioned. The SDK
+   * runs every command, log follow, console and held deploy lock as a channel of one connection per
+   * server, and OpenSSH's default of 10 would refuse the eleventh.
+   */
+  public static final int SSHD_MAX_SESSIONS = 64;
+
+  /**
    * sshd hardening, as a drop-in that wins over later files (sshd keeps the first value it reads).
    *
    * @return the drop-in
    */
   public static String sshdHardening() {
-    return template("sshd-hardening.conf").render();
+    return template("sshd-hardening.conf").raw("MAX_SESSIONS", Integer.toString(SSHD_MAX_SESSIONS)).render();
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.potions.internal.ssh;
 
 import io.potions.PotionsException;
+import io.potions.internal.provision.SystemFiles;
 import io.potions.secret.Redactor;
 import io.potions.ssh.ExecResult;
 import io.potions.ssh.HostKeyMismatchException;
@@ -33,6 +34,7 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -237,9 +239,34 @@ public final class SshConnection implements AutoCloseable {
       }
       return new ExecResult(status, out.lines(), err.lines(), Duration.ofNanos(System.nanoTime() - started));
     } catch (IOException e) {
+      throwIfChannelRefused(e);
       throw new ServerUnreachableException("The SSH connection to " + target.host()
           + " failed while running a command: " + redactor.redact(String.valueOf(e.getMessage())), e);
     }
+  }
+
+  /**
+   * sshd refused a new channel on this connection: most often its MaxSessions, which OpenSSH sets
+   * to 10 and which a command, a log follow, a console and a held deploy lock each count against.
+   * The server is reachable, so this is not a {@link ServerUnreachableException}, and retrying on
+   * a new connection would hide the leak that caused it.
+   */
+  private void throwIfChannelRefused(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // MINA's open future wraps the refusal in an SshException.
+      if (t instanceof SshChannelOpenException refused) {
+        throw channelRefused(refused);
+      }
+    }
+  }
+
+  private RemoteCommandException channelRefused(SshChannelOpenException e) {
+    return new RemoteCommandException("The SSH server on " + target.host() + " refused to open another"
+        + " channel on this connection (" + redactor.redact(String.valueOf(e.getMessage())) + "); nothing was run."
+        + " Each command, log follow and console holds a channel while it runs, and sshd allows MaxSessions"
+        + " of them per connection: 10 by OpenSSH's default, " + SystemFiles.SSHD_MAX_SESSIONS + " on a server Potions"
+        + " provisioned. Close log followers and consoles you no longer need, or provision the server again"
+        + " (server.provision()) to apply Potions' SSH settings.", e);
   }
 
   /**
@@ -278,9 +305,17 @@ public final class SshConnection implements AutoCloseable {
       if (fencing) {
         fences.add(held[0]);
       }
-      channel.open().verify(target.connectTimeout().toMillis());
+      try {
+        channel.open().verify(target.connectTimeout().toMillis());
+      } catch (IOException | RuntimeException e) {
+        // A channel that never opened holds nothing on the server; a fence left behind would
+        // forbid reconnecting for good.
+        held[0].close();
+        throw e;
+      }
       return held[0];
     } catch (IOException e) {
+      throwIfChannelRefused(e);
       throw new ServerUnreachableException("Could not start a command on " + target.host() + ": "
           + redactor.redact(String.valueOf(e.getMessage())), e);
     }
@@ -298,6 +333,7 @@ public final class SshConnection implements AutoCloseable {
     try {
       return SshTerminal.open(session(), command, in, out, target.connectTimeout());
     } catch (IOException e) {
+      throwIfChannelRefused(e);
       throw new ServerUnreachableException("Could not open a terminal on " + target.host() + ": "
           + redactor.redact(String.valueOf(e.getMessage())), e);
     }
@@ -356,6 +392,7 @@ public final class SshConnection implements AutoCloseable {
       attributes.setPermissions(mode);
       sftp.setStat(tmp, attributes);
     } catch (IOException e) {
+      throwIfChannelRefused(e);
       throw new RemoteCommandException("Upload to " + target.host() + ":" + remotePath + " failed: "
           + redactor.redact(String.valueOf(e.getMessage())), e);
     }

@@ -72,7 +72,7 @@ class RenderedScriptsTest {
   @Test
   void sshIsHardenedAndTheDeployUserGetsExactlyOneRootCommand() {
     assertThat(SystemFiles.sshdHardening()).contains("PasswordAuthentication no", "KbdInteractiveAuthentication no",
-        "PermitRootLogin prohibit-password", "ClientAliveInterval 15");
+        "PermitRootLogin prohibit-password", "ClientAliveInterval 15", "\nMaxSessions 64\n");
     assertThat(SystemFiles.sudoers()).isEqualTo("# Managed by Potions. The deploy user may run only the validating"
         + " helper as root.\nDefaults:deploy !requiretty\ndeploy ALL=(root) NOPASSWD: /usr/local/sbin/potions-admin\n");
   }
