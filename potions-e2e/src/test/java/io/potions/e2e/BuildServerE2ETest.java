@@ -7,7 +7,6 @@ import io.potions.Server;
 import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
-import io.potions.app.DeploymentFuture;
 import io.potions.app.HealthCheck;
 import io.potions.builder.BuildServerBuilder;
 import io.potions.testkit.HttpProbe;
@@ -18,7 +17,6 @@ import io.potions.testkit.ThrowawayServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,15 +126,9 @@ class BuildServerE2ETest {
   @Order(4)
   void aCancelledBuildIsStoppedOnTheBuildServerAndTheLiveAppKeepsServing() throws Exception {
     String live = get("/version").body();
-    synchronized (buildLines) {
-      buildLines.clear();
-    }
-    DeploymentFuture future = shop.deployAsync(repo.slowToCompileBranch("slow-build", Duration.ofMinutes(5)));
-    ServerFixture.awaitBuildLine(buildLines, "Compiling", Duration.ofMinutes(3));
-
-    assertThat(future.cancel(true)).isTrue();
     // Stopped, not run to its end: compiling the slow module alone takes five minutes.
-    Deployment cancelled = future.settled().get(2, TimeUnit.MINUTES);
+    Deployment cancelled = ServerFixture.cancelledWhileCompiling(shop,
+        repo.slowToCompileBranch("slow-build", Duration.ofMinutes(5)), buildLines);
 
     assertThat(cancelled.status()).isEqualTo(Deployment.Status.CANCELLED);
     assertThat(cancelled.log()).anyMatch(l -> l.startsWith("cancelled: the build was stopped on "));

@@ -10,7 +10,6 @@ import io.potions.Server;
 import io.potions.app.App;
 import io.potions.app.AppSettings;
 import io.potions.app.Deployment;
-import io.potions.app.DeploymentFuture;
 import io.potions.app.HealthCheck;
 import io.potions.app.Stage;
 import io.potions.docker.BaseImage;
@@ -162,15 +161,9 @@ class LocalContainerBuilderE2ETest {
   @Order(4)
   void aCancelledBuildStopsItsContainerAndTheLiveAppKeepsServing() throws Exception {
     String live = get("/version").body();
-    synchronized (buildLines) {
-      buildLines.clear();
-    }
-    DeploymentFuture future = shop.deployAsync(repo.slowToCompileBranch("slow-build", Duration.ofMinutes(5)));
-    ServerFixture.awaitBuildLine(buildLines, "Compiling", Duration.ofMinutes(3));
-
-    assertThat(future.cancel(true)).isTrue();
     // Stopped, not run to its end: compiling the slow module alone takes five minutes.
-    Deployment cancelled = future.settled().get(2, TimeUnit.MINUTES);
+    Deployment cancelled = ServerFixture.cancelledWhileCompiling(shop,
+        repo.slowToCompileBranch("slow-build", Duration.ofMinutes(5)), buildLines);
 
     assertThat(cancelled.status()).isEqualTo(Deployment.Status.CANCELLED);
     assertThat(cancelled.log()).anyMatch(l -> l.startsWith("cancelled: the local build container "));

@@ -3,6 +3,8 @@ package io.potions.testkit;
 import io.potions.Potions;
 import io.potions.Server;
 import io.potions.app.App;
+import io.potions.app.Deployment;
+import io.potions.app.DeploymentFuture;
 import io.potions.progress.ProgressEvent;
 import io.potions.progress.ProgressListener;
 import io.potions.provision.Distribution;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What an end-to-end test class starts from: a provisioned throwaway server, a sample app repository
@@ -167,6 +170,29 @@ public final class ServerFixture implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new AssertionError("no build line with '" + text + "' within " + limit);
+  }
+
+  /**
+   * Starts a deploy of {@code branch}, cancels it once its build prints "Compiling" and waits until
+   * the builder has stopped (at most two minutes, far less than the slow branch's compile).
+   *
+   * @param app the app, whose progress listener is {@link #printingBuildOutput} into {@code kept}
+   * @param branch a branch that compiles for minutes ({@link SampleRepository#slowToCompileBranch})
+   * @param kept the build lines the listener keeps; cleared first
+   * @return the settled deployment, for the caller to check how it ended
+   * @throws Exception when waiting fails or times out
+   */
+  public static Deployment cancelledWhileCompiling(App app, String branch, List<String> kept)
+      throws Exception {
+    synchronized (kept) {
+      kept.clear();
+    }
+    DeploymentFuture future = app.deployAsync(branch);
+    awaitBuildLine(kept, "Compiling", java.time.Duration.ofMinutes(3));
+    if (!future.cancel(true)) {
+      throw new AssertionError("the deploy of " + branch + " could not be cancelled while compiling");
+    }
+    return future.settled().get(2, TimeUnit.MINUTES);
   }
 
   @Override
