@@ -187,7 +187,7 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
     ReentrantLock cacheLock = CACHE_LOCKS.computeIfAbsent(volume, v -> new ReentrantLock());
     cacheLock.lock();
     String container = null;
-    String key = app + "@" + request.target().host();
+    String key = buildKey(app, request.target());
     try {
       container = start(image, volume, app);
       running.put(key, container);
@@ -231,13 +231,18 @@ public final class LocalContainerBuilder implements ReleaseBuilder {
     }
   }
 
+  /** The key of {@link #running}: one build per app and app server at a time. */
+  private static String buildKey(String app, RemoteExecutor target) {
+    return app + "@" + target.host();
+  }
+
   /**
    * Kills the app's build container: the build step (or the transfer) in progress fails, and the
    * build ends as stopped. Nothing reached the app server but what the transfer removes itself.
    */
   @Override
   public String stop(String app, RemoteExecutor target) {
-    String container = running.get(app + "@" + target.host());
+    String container = running.get(buildKey(app, target));
     if (container == null) {
       return "no build of " + app + " was running in a local container";
     }
